@@ -1,0 +1,16 @@
+// File helpers for the CLI: whole-file reads with one-line errors, and writes that never
+// replace a file the user did not ask to replace.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tpusim::cli {
+
+std::string read_text_file(const std::string& path);
+std::vector<std::uint8_t> read_binary_file(const std::string& path);
+/// Writes `data` to `path`; an existing file is an error unless `overwrite`.
+void write_file(const std::string& path, const std::string& data, bool overwrite);
+
+}  // namespace tpusim::cli

@@ -1,0 +1,36 @@
+// The activation unit's integer arithmetic (docs/arithmetic.md): requantization of 32-bit
+// sums to int8, the nonlinearities as 256-entry tables, pooling and element-wise ops.
+#pragma once
+
+#include "sim/decode.hpp"
+
+#include <array>
+#include <cstdint>
+
+namespace tpusim::sim {
+
+/// round-half-up((a * multiplier) / 2^shift) in 64 bits, before saturation.
+inline std::int64_t requantize(std::int32_t a, std::int64_t multiplier, std::uint32_t shift) {
+    const std::int64_t p = static_cast<std::int64_t>(a) * multiplier;
+    return shift == 0 ? p : (p + (std::int64_t{1} << (shift - 1))) >> shift;
+}
+
+inline std::int8_t saturate8(std::int64_t v) {
+    return static_cast<std::int8_t>(v < -128 ? -128 : v > 127 ? 127 : v);
+}
+
+/// out[x + 128] for every int8 input x of the nonlinearity `function` (isa::Function).
+const std::array<std::int8_t, 256>& activation_table(std::uint64_t function);
+
+/// Applies requantization and the function to one value.
+inline std::int8_t activate_value(std::int32_t a, const ActivationRegisters& r, const std::array<std::int8_t, 256>& table) {
+    return table[static_cast<std::size_t>(saturate8(requantize(a, r.requant_multiplier, r.requant_shift)) + 128)];
+}
+
+/// Average of `n` int8 values summing to `sum`, rounded half away from zero.
+inline std::int8_t pool_average(std::int64_t sum, std::int64_t n) {
+    const std::int64_t q = (2 * (sum < 0 ? -sum : sum) + n) / (2 * n);
+    return static_cast<std::int8_t>(sum < 0 ? -q : q);
+}
+
+}  // namespace tpusim::sim

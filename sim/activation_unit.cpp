@@ -1,0 +1,105 @@
+#include "sim/activation_unit.hpp"
+
+#include "sim/activation_math.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tpusim::sim {
+
+using isa::Opcode;
+
+ActivationUnit::ActivationUnit(sc_core::sc_module_name name, const UnitContext& ctx, Accumulators& acc,
+                               UnifiedBuffer& ub, UnitProgress& progress)
+    : sc_core::sc_module(name), ctx_(ctx), acc_(acc), ub_(ub), progress_(progress) {
+    SC_THREAD(thread);
+}
+
+Cycle ActivationUnit::occupancy(const isa::Instruction& in, const DecodedInstruction& d) const {
+    const std::uint64_t bpc = ctx_.chip.activation.bytes_per_cycle;
+    switch (in.op) {
+        case Opcode::Activate: return ceil_div(d.vectors * ctx_.chip.matrix.cols, bpc);  // cols outputs a row
+        case Opcode::Vector: return ceil_div(d.vectors * ctx_.chip.ub_row_bytes(), bpc);
+        default: return 1;  // Set_Config writes one register
+    }
+}
+
+void ActivationUnit::thread() {
+    Cycle free = 0;
+    for (;;) {
+        const Issued it = stage->get();
+        const auto op = ctx_.wait_for_operands(it, Unit::Activation, free);
+        (void)op;
+        const auto& in = ctx_.program.code[it.seq];
+        const auto& d = ctx_.decoded[it.seq];
+        const Cycle s = now();
+        const Cycle busy = occupancy(in, d);
+        const Cycle end = s + busy + (in.op == Opcode::SetConfig ? 0 : ctx_.chip.activation.latency_cycles);
+        ctx_.scoreboard.set_done(it.seq, false, s + busy);
+        ctx_.scoreboard.set_done(it.seq, true, end);
+        progress_.start(ctx_.log[it.seq], s, end);
+        if (ctx_.data) {
+            if (in.op == Opcode::Activate) activate(in, d);
+            if (in.op == Opcode::Vector) vector(in, d);
+        }
+        busy_ += busy;
+        rows_in_ += in.op == Opcode::SetConfig ? 0 : d.vectors * (in.op == Opcode::Vector ? 2 : 1);
+        rows_out_ += d.out_rows;
+        instructions_ += 1;
+        free = s + busy;
+    }
+}
+
+void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstruction& d) {
+    const auto& table = activation_table(in.function);
+    const std::uint64_t cols = ctx_.chip.matrix.cols, width = ub_.width();
+    // Requantize and apply the function to every row first: pooling works on int8 outputs.
+    std::vector<std::int8_t> out(d.vectors * cols);
+    for (std::uint64_t r = 0; r < d.vectors; ++r) {
+        const std::int32_t* a = acc_.row(in.acc_addr + r);
+        for (std::uint64_t c = 0; c < cols; ++c) out[r * cols + c] = activate_value(a[c], d.regs, table);
+    }
+    auto write_row = [&](std::uint64_t row, const std::int8_t* values) {
+        std::int8_t* u = ub_.row(in.ub_addr + row);
+        std::memcpy(u, values, cols);
+        std::memset(u + cols, 0, width - cols);
+    };
+    if (in.pool == static_cast<std::uint64_t>(isa::Pool::None)) {
+        for (std::uint64_t r = 0; r < d.vectors; ++r) write_row(r, &out[r * cols]);
+        return;
+    }
+    const std::uint64_t w = d.regs.pool_input_width, h = d.vectors / w, k = d.regs.pool_size, s = d.regs.pool_stride;
+    const std::uint64_t out_w = (w - k) / s + 1, out_h = (h - k) / s + 1;
+    const bool max_pool = in.pool == static_cast<std::uint64_t>(isa::Pool::Max);
+    std::vector<std::int8_t> pooled(cols);
+    for (std::uint64_t oy = 0; oy < out_h; ++oy)
+        for (std::uint64_t ox = 0; ox < out_w; ++ox) {
+            for (std::uint64_t c = 0; c < cols; ++c) {
+                std::int64_t acc = max_pool ? -128 : 0;
+                for (std::uint64_t y = oy * s; y < oy * s + k; ++y)
+                    for (std::uint64_t x = ox * s; x < ox * s + k; ++x) {
+                        const std::int8_t v = out[(y * w + x) * cols + c];
+                        acc = max_pool ? std::max<std::int64_t>(acc, v) : acc + v;
+                    }
+                pooled[c] = max_pool ? static_cast<std::int8_t>(acc) : pool_average(acc, static_cast<std::int64_t>(k * k));
+            }
+            write_row(oy * out_w + ox, pooled.data());
+        }
+}
+
+void ActivationUnit::vector(const isa::Instruction& in, const DecodedInstruction& d) {
+    const std::uint64_t width = ub_.width();
+    const bool add = in.vector_op == static_cast<std::uint64_t>(isa::VectorOp::Add);
+    const std::uint32_t shift = d.regs.vector_shift;
+    for (std::uint64_t r = 0; r < d.vectors; ++r) {
+        const std::int8_t* a = ub_.row(in.ub_addr + r);
+        const std::int8_t* b = ub_.row(in.ub_addr2 + r);
+        std::int8_t* o = ub_.row(in.ub_dst + r);
+        for (std::uint64_t i = 0; i < width; ++i) {
+            const std::int64_t p = add ? std::int64_t{a[i]} + b[i] : std::int64_t{a[i]} * b[i];
+            o[i] = saturate8(requantize(static_cast<std::int32_t>(p), 1, shift));
+        }
+    }
+}
+
+}  // namespace tpusim::sim

@@ -1,0 +1,44 @@
+// The activation unit: reads accumulator rows, requantizes them to int8, applies the
+// nonlinearity and pooling and writes the unified buffer (Activate); adds or multiplies
+// UB rows element-wise (Vector); holds the configuration registers (Set_Config). One
+// pipeline at the configured bytes per cycle (docs/timing-model.md, "Activation unit").
+#pragma once
+
+#include "sim/accumulators.hpp"
+#include "sim/instruction_stage.hpp"
+#include "sim/stats.hpp"
+#include "sim/unified_buffer.hpp"
+#include "sim/unit_context.hpp"
+
+#include <systemc>
+
+namespace tpusim::sim {
+
+class ActivationUnit : public sc_core::sc_module {
+public:
+    sc_core::sc_port<StageIf> stage;  // Activate, Vector, Set_Config
+
+    ActivationUnit(sc_core::sc_module_name name, const UnitContext& ctx, Accumulators& acc, UnifiedBuffer& ub,
+                   UnitProgress& progress);
+
+    StatGroup stats{"activation_unit", "requantization, nonlinearity, pooling and element-wise vector path"};
+
+private:
+    SC_HAS_PROCESS(ActivationUnit);
+    void thread();
+    /// Cycles the instruction occupies the pipeline's input.
+    Cycle occupancy(const isa::Instruction& in, const DecodedInstruction& d) const;
+    void activate(const isa::Instruction& in, const DecodedInstruction& d);
+    void vector(const isa::Instruction& in, const DecodedInstruction& d);
+
+    const UnitContext& ctx_;
+    Accumulators& acc_;
+    UnifiedBuffer& ub_;
+    UnitProgress& progress_;
+    Counter busy_{stats, "busy_cycles", "cycles the pipeline accepted input", "cycles"};
+    Counter rows_in_{stats, "rows_read", "accumulator or UB rows read", "rows"};
+    Counter rows_out_{stats, "rows_written", "UB rows written", "rows"};
+    Counter instructions_{stats, "instructions", "Activate, Vector and Set_Config instructions executed", "instructions"};
+};
+
+}  // namespace tpusim::sim

@@ -1,0 +1,166 @@
+#include "sim/matrix_unit.hpp"
+
+#include "sim/int8_dot.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace tpusim::sim {
+
+MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnifiedBuffer& ub,
+                       Accumulators& acc, const std::vector<std::uint8_t>& weights, UnitProgress& progress)
+    : sc_core::sc_module(name),
+      ctx_(ctx),
+      fifo_(fifo),
+      ub_(ub),
+      acc_(acc),
+      weights_(weights),
+      progress_(progress),
+      rows_(ctx.chip.matrix.rows),
+      cols_(ctx.chip.matrix.cols),
+      cycles_per_vector_(ctx.chip.matrix.cycles_per_vector()) {}
+
+void MatrixUnit::finish(Cycle total_cycles) {
+    const std::uint64_t accounted = active_.value() + weight_stall_.value() + weight_shift_.value();
+    non_matrix_ += total_cycles > accounted ? total_cycles - accounted : 0;
+}
+
+void MatrixUnit::account_wait(const Issued& it, Cycle ready, const Scoreboard::Clearance& c, const WeightWait& w,
+                              Cycle start) {
+    if (start <= ready) return;
+    // Split [ready, start) at the tile's arrival and at the end of its shift: before the
+    // arrival the unit waits for weight memory, then for the shift, then for a hazard.
+    const Cycle a = w.switching ? std::clamp(w.arrival, ready, start) : ready;
+    const Cycle b = w.switching ? std::clamp(w.ready, a, start) : ready;
+    const std::uint64_t stall = a - ready, shift = b - a, hazard = start - b;
+    weight_stall_ += stall;
+    weight_shift_ += shift;
+    (c.waits_on_host ? input_stall_ : raw_stall_) += hazard;
+    auto& rec = ctx_.log[it.seq];
+    if (stall >= shift && stall >= hazard) rec.stall = StallReason::WeightFetch;
+    else if (shift >= hazard) rec.stall = StallReason::WeightShift;
+    else rec.stall = c.waits_on_host ? StallReason::InputData : StallReason::Hazard;
+}
+
+void MatrixUnit::account_active(std::uint64_t vectors, std::uint32_t tile_rows, std::uint32_t tile_cols) {
+    const std::uint64_t slots = std::uint64_t{rows_} * cols_, used = std::uint64_t{tile_rows} * tile_cols;
+    active_ += vectors * cycles_per_vector_;
+    useful_ += vectors * used;
+    unused_ += vectors * (slots - used);
+    instructions_ += 1;
+    vectors_ += vectors;
+}
+
+std::vector<std::int8_t> MatrixUnit::load_tile(const WeightTile& tile) const {
+    std::vector<std::int8_t> t(std::size_t{rows_} * cols_, 0);
+    for (std::uint32_t r = 0; r < tile.rows; ++r)
+        for (std::uint32_t c = 0; c < tile.cols; ++c) {
+            const std::uint64_t a = tile.addr + std::uint64_t{r} * tile.cols + c;
+            t[std::size_t{r} * cols_ + c] = a < weights_.size() ? static_cast<std::int8_t>(weights_[a]) : 0;
+        }
+    return t;
+}
+
+FastMatrixUnit::FastMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo,
+                               UnifiedBuffer& ub, Accumulators& acc, const std::vector<std::uint8_t>& weights,
+                               UnitProgress& progress)
+    : MatrixUnit(name, ctx, fifo, ub, acc, weights, progress) {
+    SC_THREAD(thread);
+    SC_METHOD(schedule_shift);
+    sensitive << fifo.pushed_event();
+    dont_initialize();
+}
+
+void FastMatrixUnit::schedule_shift() {
+    if (shadow_.tile != kNone || !fifo_.requested(next_tile_)) return;
+    const Cycle start = std::max(fifo_.tile(next_tile_).arrival, shadow_free_);
+    shadow_.tile = next_tile_;
+    shadow_.ready = start + rows_;  // one cycle per array row
+    fifo_.set_leave(next_tile_, shadow_.ready);
+    ++next_tile_;
+}
+
+void FastMatrixUnit::thread() {
+    Cycle input_free = 0;  // the cycle after the last input vector of the previous instruction
+    for (;;) {
+        waiting_ = Waiting::Instruction;
+        const Issued it = stage->get();
+        current_ = it.seq;
+        const auto& in = ctx_.program.code[it.seq];
+        const auto& d = ctx_.decoded[it.seq];
+        waiting_ = Waiting::Operands;
+        const auto op = ctx_.wait_for_operands(it, Unit::Matrix, input_free);
+        WeightWait w;
+        if (in.switch_weights) {
+            waiting_ = Waiting::Weights;
+            for (;;) {
+                schedule_shift();  // also run here: the method may not have seen this push yet
+                if (shadow_.tile == d.tile) break;
+                sc_core::wait(fifo_.pushed_event());
+            }
+            w = WeightWait{true, fifo_.tile(d.tile).arrival, shadow_.ready};
+            wait_until(shadow_.ready);
+        }
+        waiting_ = Waiting::Inputs;
+        const Cycle s = now();
+        account_wait(it, op.ready, op.clearance, w, s);
+        if (in.switch_weights) {
+            // The buffer that held the previous tile becomes the shadow buffer. A shift
+            // rewrites every cell's shadow register, so it may begin once the last vector
+            // that used the previous tile has passed the last cell (row R-1, column C-1).
+            shadow_free_ = has_active_ ? std::max(s, last_entry_ + rows_ + cols_ - 2) : s;
+            const auto& tile = fifo_.tile(d.tile);
+            active_rows_ = tile.rows;
+            active_cols_ = tile.cols;
+            if (ctx_.data) {
+                const auto t = load_tile(tile);
+                active_t_.assign(std::size_t{rows_} * cols_, 0);
+                for (std::uint32_t r = 0; r < rows_; ++r)
+                    for (std::uint32_t c = 0; c < cols_; ++c) active_t_[std::size_t{c} * rows_ + r] = t[std::size_t{r} * cols_ + c];
+            }
+            has_active_ = true;
+            shadow_.tile = kNone;
+            switches_ += 1;
+            schedule_shift();
+        }
+        const std::uint64_t b = d.vectors;
+        const Cycle input_end = s + b * cycles_per_vector_;
+        const Cycle end = s + (b - 1) * cycles_per_vector_ + rows_ + cols_;
+        last_entry_ = s + (b - 1) * cycles_per_vector_;
+        ctx_.scoreboard.set_done(it.seq, false, input_end);
+        ctx_.scoreboard.set_done(it.seq, true, end);
+        progress_.start(ctx_.log[it.seq], s, end);
+        account_active(b, active_rows_, active_cols_);
+        if (ctx_.data) compute(in, b);
+        wait_until(input_end);
+        input_free = input_end;
+    }
+}
+
+void FastMatrixUnit::compute(const isa::Instruction& in, std::uint64_t vectors) {
+    for (std::uint64_t j = 0; j < vectors; ++j) {
+        const std::uint64_t o = j / in.rows, i = j % in.rows;
+        const std::int8_t* x = ub_.row(in.ub_addr + o * in.pitch + i * in.step);
+        std::int32_t* y = acc_.row(in.acc_addr + j);
+        for (std::uint32_t c = 0; c < cols_; ++c) {
+            const std::int32_t v = c < active_cols_ ? int8_dot(x, &active_t_[std::size_t{c} * rows_], active_rows_) : 0;
+            // Accumulation wraps modulo 2^32 (docs/arithmetic.md): add as unsigned.
+            y[c] = in.accumulate ? static_cast<std::int32_t>(static_cast<std::uint32_t>(y[c]) + static_cast<std::uint32_t>(v)) : v;
+        }
+    }
+}
+
+std::string FastMatrixUnit::state() const {
+    switch (waiting_) {
+        case Waiting::Instruction: return "idle, waiting for an instruction";
+        case Waiting::Operands: return fmt::format("instruction {} waits for a hazard to clear", current_);
+        case Waiting::Weights:
+            return fmt::format("instruction {} waits for weight tile {}, which was never read into the FIFO",
+                               current_, ctx_.decoded[current_].tile);
+        case Waiting::Inputs: return fmt::format("instruction {} streaming", current_);
+    }
+    return "?";
+}
+
+}  // namespace tpusim::sim

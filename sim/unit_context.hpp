@@ -1,0 +1,31 @@
+// What every unit sees of the program being run: the instructions, what decode worked out
+// about them, the hazard scoreboard and the instruction log. Owned by the chip.
+#pragma once
+
+#include "config/chip_config.hpp"
+#include "isa/program.hpp"
+#include "sim/decode.hpp"
+#include "sim/instruction_stage.hpp"
+#include "sim/instruction_log.hpp"
+#include "sim/scoreboard.hpp"
+
+namespace tpusim::sim {
+
+struct UnitContext {
+    const config::ChipConfig& chip;
+    const isa::Program& program;
+    const std::vector<DecodedInstruction>& decoded;
+    Scoreboard& scoreboard;
+    InstructionLog& log;
+    bool data;  // false: timing only, no arithmetic and no memory contents
+
+    /// Waits until the instruction may start (its issue cycle has passed, its unit is free
+    /// at `unit_free`, no hazard) and returns the cause of any wait beyond `unit_free`.
+    struct Start {
+        Cycle ready;      // max(issue + 1, unit_free): when it could have started
+        Scoreboard::Clearance clearance;
+    };
+    Start wait_for_operands(const Issued& it, Unit unit, Cycle unit_free) const;
+};
+
+}  // namespace tpusim::sim

@@ -1,0 +1,54 @@
+#include "sim/weight_memory.hpp"
+
+#include <algorithm>
+
+namespace tpusim::sim {
+
+WeightMemory::WeightMemory(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo,
+                           UnitProgress& progress)
+    : sc_core::sc_module(name),
+      ctx_(ctx),
+      fifo_(fifo),
+      progress_(progress),
+      link_(ctx.chip, ctx.chip.weight_memory.bandwidth_bytes_per_s, ctx.chip.weight_memory.latency_ps) {
+    SC_THREAD(thread);
+}
+
+void WeightMemory::thread() {
+    Cycle free = 0;  // one tile request per cycle
+    for (;;) {
+        const Issued it = stage->get();
+        ctx_.wait_for_operands(it, Unit::WeightFetch, free);
+        const auto& in = ctx_.program.code[it.seq];
+        const auto& d = ctx_.decoded[it.seq];
+        auto& rec = ctx_.log[it.seq];
+        Cycle first = kUnknownCycle, last_arrival = 0;
+        for (std::uint64_t k = 0; k < in.count; ++k) {
+            const std::size_t index = d.tile + k;
+            const Cycle wanted = now();
+            const Cycle q = fifo_.wait_for_slot(index);
+            if (q > wanted) {
+                fifo_full_ += q - wanted;
+                if (k == 0) rec.stall = StallReason::FifoFull;
+            }
+            const auto xfer = link_.book(q, d.bytes);
+            WeightTile tile;
+            tile.addr = in.weight_addr + k * d.bytes;
+            tile.rows = static_cast<std::uint32_t>(in.tile_rows);
+            tile.cols = static_cast<std::uint32_t>(in.tile_cols);
+            tile.requested = q;
+            tile.arrival = xfer.end;
+            fifo_.push(index, tile);
+            if (first == kUnknownCycle) first = q;
+            last_arrival = xfer.end;
+            bytes_ += d.bytes;
+            tiles_ += 1;
+            busy_ += xfer.end - xfer.start;
+            sc_core::wait(cycles(1));
+        }
+        progress_.start(rec, first, last_arrival);
+        free = now();
+    }
+}
+
+}  // namespace tpusim::sim

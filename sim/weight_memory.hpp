@@ -1,0 +1,40 @@
+// Weight memory: read-only off-chip DRAM holding the weight image, and the weight-fetch
+// unit that executes Read_Weights. Decoupled access/execute: a Read_Weights instruction is
+// done once it has requested its tiles, one request per cycle, each as soon as the FIFO
+// has a slot; the tiles arrive later at the memory's latency and bandwidth
+// (docs/timing-model.md, "Weight memory").
+#pragma once
+
+#include "sim/instruction_stage.hpp"
+#include "sim/stats.hpp"
+#include "sim/transfer_link.hpp"
+#include "sim/unit_context.hpp"
+#include "sim/weight_fifo.hpp"
+
+#include <systemc>
+
+namespace tpusim::sim {
+
+class WeightMemory : public sc_core::sc_module {
+public:
+    sc_core::sc_port<StageIf> stage;  // Read_Weights
+
+    WeightMemory(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnitProgress& progress);
+
+    StatGroup stats{"weight_memory", "off-chip weight DRAM and the Read_Weights engine"};
+
+private:
+    SC_HAS_PROCESS(WeightMemory);
+    void thread();
+
+    const UnitContext& ctx_;
+    WeightFifo& fifo_;
+    UnitProgress& progress_;
+    TransferLink link_;
+    Counter bytes_{stats, "bytes_read", "weight bytes read from weight memory", "bytes"};
+    Counter tiles_{stats, "tiles_read", "weight tiles read into the weight FIFO", "tiles"};
+    Counter busy_{stats, "busy_cycles", "cycles the weight memory moved data", "cycles"};
+    Counter fifo_full_{stats, "fifo_full_cycles", "cycles a tile request waited for a free FIFO slot", "cycles"};
+};
+
+}  // namespace tpusim::sim
