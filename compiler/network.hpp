@@ -88,7 +88,8 @@ struct Layer {
 struct NetworkInput {
     std::string name;
     Shape shape;
-    Tensor data;  // batch x shape int8 values
+    Tensor data;         // batch x shape int8 values
+    std::string source;  // "file:line" of its definition, for messages
 };
 
 struct Network {

@@ -162,6 +162,15 @@ Parsed parse_value(const ParamSpec& spec, const std::string& text) {
 
 }  // namespace
 
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& valid) {
+    return suggestion(name, valid);
+}
+
+ParamValue parse_param_value(const ParamSpec& spec, const std::string& text) {
+    const Parsed parsed = parse_value(spec, text);
+    return ParamValue{spec, parsed.number, parsed.text};
+}
+
 struct ParamReader::Field {
     std::uint64_t* u64 = nullptr;
     std::uint32_t* u32 = nullptr;

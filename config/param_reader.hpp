@@ -80,6 +80,17 @@ struct ParamValue {
     std::string text;          // readable rendering: "24 MiB", "int8", the name
 };
 
+/// "; did you mean "cols"?" when one of `valid` is a plausible typo of `name`, else "".
+/// Shared with the other YAML readers (compiler/workload.cpp) so every file format
+/// suggests the same way.
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& valid);
+
+/// Checks `text` as a value of `spec`, exactly as a chip file's value is checked (unit,
+/// kind, range), and returns it stored and rendered. Throws QuantityError whose message
+/// has no place; the caller prefixes it. Used by sweep files (sweep/sweep_file.cpp), whose
+/// explicit values must mean what they would mean in a chip file.
+ParamValue parse_param_value(const ParamSpec& spec, const std::string& text);
+
 class ParamReader {
 public:
     enum class Mode { Read, Describe, Show };

@@ -21,6 +21,8 @@ RunSummary summarize(const config::ChipConfig& chip, const sim::RunResult& run) 
     s.macs_per_weight_byte = s.weight_bytes ? static_cast<double>(s.macs) / static_cast<double>(s.weight_bytes) : 0;
     const double memory_roof = 2.0 * s.macs_per_weight_byte * static_cast<double>(chip.weight_memory.bandwidth_bytes_per_s) / 1e12;
     s.roofline_tops = s.weight_bytes ? std::min(s.peak_tops, memory_roof) : s.peak_tops;
+    s.weight_bandwidth_bytes_per_s = chip.weight_memory.bandwidth_bytes_per_s;
+    s.ridge_macs_per_weight_byte = chip.ridge_macs_per_weight_byte();
     const double total = run.cycles ? static_cast<double>(run.cycles) : 1.0;
     auto pct = [&](const char* name) { return 100.0 * static_cast<double>(mu.get(name)) / total; };
     auto& b = s.breakdown;
@@ -63,20 +65,47 @@ std::string format_text(const RunSummary& s, const sim::RunResult& run) {
     return out;
 }
 
-std::string format_json(const RunSummary& s, const sim::RunResult& run) {
+std::vector<Figure> summary_figures(const RunSummary& s) {
     const auto& b = s.breakdown;
+    const auto count = [](std::uint64_t v) { return fmt::format("{}", v); };
+    const auto real = [](double v) { return fmt::format("{:.6g}", v); };
+    const auto percent = [](double v) { return fmt::format("{:.4f}", v); };
+    return {
+        {"cycles", count(s.cycles)},
+        {"clock_hz", count(s.clock_hz)},
+        {"seconds", fmt::format("{:.9g}", s.seconds)},
+        {"macs", count(s.macs)},
+        {"weight_bytes", count(s.weight_bytes)},
+        {"tops", real(s.tops)},
+        {"peak_tops", real(s.peak_tops)},
+        {"ops_per_weight_byte", real(s.macs_per_weight_byte)},
+        {"roofline_tops", real(s.roofline_tops)},
+        {"weight_bandwidth_bytes_per_s", count(s.weight_bandwidth_bytes_per_s)},
+        {"ridge_macs_per_weight_byte", real(s.ridge_macs_per_weight_byte)},
+        {"breakdown.array_active", percent(b.array_active)},
+        {"breakdown.useful_macs", percent(b.useful_macs)},
+        {"breakdown.unused_macs", percent(b.unused_macs)},
+        {"breakdown.weight_stall", percent(b.weight_stall)},
+        {"breakdown.weight_shift", percent(b.weight_shift)},
+        {"breakdown.non_matrix", percent(b.non_matrix)},
+        {"breakdown.raw_stall", percent(b.raw_stall)},
+        {"breakdown.input_stall", percent(b.input_stall)},
+    };
+}
+
+std::string format_json(const RunSummary& s, const sim::RunResult& run) {
+    const std::string nested = "breakdown.";
     std::string out = "{\n";
     out += fmt::format("  \"chip\": {},\n", sim::json_quote(s.chip));
-    out += fmt::format("  \"cycles\": {},\n  \"clock_hz\": {},\n  \"seconds\": {:.9g},\n", s.cycles, s.clock_hz, s.seconds);
-    out += fmt::format("  \"macs\": {},\n  \"weight_bytes\": {},\n", s.macs, s.weight_bytes);
-    out += fmt::format("  \"tops\": {:.6g},\n  \"peak_tops\": {:.6g},\n", s.tops, s.peak_tops);
-    out += fmt::format("  \"ops_per_weight_byte\": {:.6g},\n  \"roofline_tops\": {:.6g},\n", s.macs_per_weight_byte, s.roofline_tops);
-    out += fmt::format(
-        "  \"breakdown\": {{\"array_active\": {:.4f}, \"useful_macs\": {:.4f}, \"unused_macs\": {:.4f}, "
-        "\"weight_stall\": {:.4f}, \"weight_shift\": {:.4f}, \"non_matrix\": {:.4f}, \"raw_stall\": {:.4f}, "
-        "\"input_stall\": {:.4f}}},\n",
-        b.array_active, b.useful_macs, b.unused_macs, b.weight_stall, b.weight_shift, b.non_matrix, b.raw_stall,
-        b.input_stall);
+    if (!s.workload.empty()) out += fmt::format("  \"workload\": {},\n", sim::json_quote(s.workload));
+    std::string breakdown;
+    for (const auto& f : summary_figures(s)) {
+        if (f.name.compare(0, nested.size(), nested) == 0)
+            breakdown += fmt::format("{}\"{}\": {}", breakdown.empty() ? "" : ", ", f.name.substr(nested.size()), f.text);
+        else
+            out += fmt::format("  \"{}\": {},\n", f.name, f.text);
+    }
+    out += "  \"breakdown\": {" + breakdown + "},\n";
     out += "  \"instructions\": [\n";
     for (std::size_t i = 0; i < run.instructions.size(); ++i) {
         const auto& r = run.instructions[i];

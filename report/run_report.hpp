@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace tpusim::report {
 
@@ -19,6 +20,7 @@ struct Breakdown {  // percent of all cycles
 
 struct RunSummary {
     std::string chip;
+    std::string workload;             // the workload's name when the program was compiled from one
     std::uint64_t cycles = 0;
     std::uint64_t clock_hz = 0;
     double seconds = 0;
@@ -28,10 +30,23 @@ struct RunSummary {
     double peak_tops = 0;
     double macs_per_weight_byte = 0;  // operational intensity (0 if no weight was read)
     double roofline_tops = 0;         // min(peak, intensity x weight bandwidth x 2)
+    std::uint64_t weight_bandwidth_bytes_per_s = 0;  // the chip's: the slope of its memory roof
+    double ridge_macs_per_weight_byte = 0;           // the chip's: where its two roofs meet
     Breakdown breakdown;
 };
 
 RunSummary summarize(const config::ChipConfig& chip, const sim::RunResult& run);
+
+/// One number of a summary: its name in report.json ("cycles"; "breakdown.weight_stall"
+/// for the breakdown's) and its value as written there.
+struct Figure {
+    std::string name;
+    std::string text;
+};
+
+/// Every number of the summary, in report.json's order. report.json, the sweep's point
+/// files and results.csv are all written from this one list, so they cannot disagree.
+std::vector<Figure> summary_figures(const RunSummary& summary);
 
 /// The terminal report: summary, matrix-unit breakdown, per-unit statistics.
 std::string format_text(const RunSummary& summary, const sim::RunResult& run);

@@ -47,6 +47,8 @@ void ActivationUnit::thread() {
         rows_out_ += d.out_rows;
         instructions_ += 1;
         free = s + busy;
+        // The unit takes its next instruction from the stage latch once it is free.
+        wait_until(free);
     }
 }
 

@@ -1,6 +1,7 @@
 #include "sim/chip.hpp"
 
 #include "sim/sim_error.hpp"
+#include "sim/systolic_cells.hpp"
 
 #include <fmt/format.h>
 
@@ -22,9 +23,9 @@ std::unique_ptr<MatrixUnit> make_matrix_unit(ArrayModel model, const UnitContext
         case ArrayModel::Fast:
             return std::make_unique<FastMatrixUnit>("matrix_unit", ctx, fifo, ub, acc, weights, progress);
         case ArrayModel::Cells:
-            break;
+            return std::make_unique<CellMatrixUnit>("matrix_unit", ctx, fifo, ub, acc, weights, progress);
     }
-    throw Error("the cell-level array model is not part of this build");
+    throw Error("unknown array model");
 }
 
 int stage_index(Unit u) { return static_cast<int>(u); }
@@ -60,15 +61,26 @@ std::vector<StatSnapshot> Chip::stats() const {
             snapshot(matrix_->stats), snapshot(activation_.stats)};
 }
 
-std::string Chip::state() const {
-    std::string s = fmt::format("controller: {}; matrix_unit: {}", controller_.state(), matrix_->state());
-    for (int u = 0; u < 5; ++u) {
-        const auto& p = progress_[u];
-        if (p.started < p.issued)
-            s += fmt::format("; {}: {} of {} issued instructions not started", unit_name(static_cast<Unit>(u)),
-                             p.issued - p.started, p.issued);
+std::vector<TileRecord> Chip::tiles() const {
+    std::vector<TileRecord> out;
+    for (std::size_t i = 0; i < fifo_.pushed_count(); ++i) {
+        const auto& t = fifo_.tile(i);
+        out.push_back(TileRecord{t.requested, t.arrival, t.leave});
     }
-    return s;
+    return out;
+}
+
+std::string Chip::state() const {
+    // Units that can only wait for a hazard are described by how far they got.
+    const auto progress = [this](Unit u) {
+        const auto& p = progress_[static_cast<int>(u)];
+        return p.started == p.issued ? std::string("idle")
+                                     : fmt::format("{} of {} issued instructions not started", p.issued - p.started,
+                                                   p.issued);
+    };
+    return fmt::format("controller: {}; host_in: {}; host_out: {}; weight_fetch: {}; matrix_unit: {}; activation_unit: {}",
+                       controller_.state(), progress(Unit::HostIn), progress(Unit::HostOut), weight_memory_.state(),
+                       matrix_->state(), progress(Unit::Activation));
 }
 
 }  // namespace tpusim::sim

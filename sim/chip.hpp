@@ -33,6 +33,7 @@ public:
     /// Sets the end-of-run statistics (the matrix unit's non-matrix cycles).
     void finish();
     std::vector<StatSnapshot> stats() const;
+    std::vector<TileRecord> tiles() const;
     /// What every unit is doing, one per line, for a deadlock report.
     std::string state() const;
 

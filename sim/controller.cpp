@@ -20,7 +20,10 @@ namespace {
 /// The units a Sync unit_mask bit stands for.
 std::vector<Unit> units_of(std::uint64_t mask) {
     std::vector<Unit> u;
-    if (mask & isa::kUnitHost) u.insert(u.end(), {Unit::HostIn, Unit::HostOut});
+    if (mask & isa::kUnitHost) {
+        u.push_back(Unit::HostIn);
+        u.push_back(Unit::HostOut);
+    }
     if (mask & isa::kUnitWeightFetch) u.push_back(Unit::WeightFetch);
     if (mask & isa::kUnitMatrix) u.push_back(Unit::Matrix);
     if (mask & isa::kUnitActivation) u.push_back(Unit::Activation);
@@ -53,12 +56,12 @@ void Controller::thread() {
             waiting_ = Waiting::Stage;
             const Cycle want = now();
             ctx_.scoreboard.declare(seq, d.unit, d.accesses);
-            progress_[static_cast<int>(d.unit)].issued += 1;
             // The stage may be occupied; issue happens in the cycle it frees.
             stages[static_cast<int>(d.unit)]->wait_free();
             rec.issue = now();
             stage_stall_ += rec.issue - want;
             stages[static_cast<int>(d.unit)]->put(Issued{seq, rec.issue});
+            progress_[static_cast<int>(d.unit)].issued += 1;
             next_issue = rec.issue + 1;
         } else {
             rec.issue = now();
@@ -97,6 +100,7 @@ void Controller::thread() {
     // Halt, or the end of the program (an implicit Halt): the run ends when every unit
     // has drained.
     if (pc_ == ctx_.decoded.size()) wait_until(next_issue);
+    waiting_ = Waiting::Sync;
     const Cycle halt_issue = now();
     wait_drained(isa::kAllUnits);
     end_ = std::max(now(), halt_issue + 1);
@@ -112,11 +116,24 @@ void Controller::thread() {
 
 std::string Controller::state() const {
     if (finished_) return "finished";
-    const auto* form = pc_ < ctx_.program.code.size() ? isa::form_of(ctx_.program.code[pc_]) : nullptr;
-    const char* what = waiting_ == Waiting::Stage ? "waits for its unit's stage to free"
-                       : waiting_ == Waiting::Sync ? "waits for its condition"
-                                                   : "is being issued";
-    return fmt::format("instruction {} ({}) {}", pc_, form ? form->mnemonic : "?", what);
+    if (pc_ >= ctx_.decoded.size()) return "the implicit halt after the last instruction waits for every unit to finish";
+    const auto& in = ctx_.program.code[pc_];
+    const std::string who = describe_instruction(ctx_.program, pc_);
+    switch (waiting_) {
+        case Waiting::Issue: return who + " is being issued";
+        case Waiting::Stage:
+            return fmt::format("{} waits for the {} stage latch to free", who, unit_name(ctx_.decoded[pc_].unit));
+        case Waiting::Sync: break;
+    }
+    if (in.op == Opcode::Halt) return who + " waits for every unit to finish";
+    if (in.sync_mode == static_cast<std::uint64_t>(isa::SyncMode::Units)) {
+        std::string names;
+        for (Unit u : units_of(in.unit_mask)) names += std::string(names.empty() ? "" : ", ") + unit_name(u);
+        return fmt::format("{} waits for {} to finish", who, names);
+    }
+    const bool ub = in.sync_mode == static_cast<std::uint64_t>(isa::SyncMode::UbRange);
+    return fmt::format("{} waits for the writes to {} rows {:#x}..{:#x}", who, ub ? "UB" : "accumulator",
+                       in.sync_addr, in.sync_addr + in.sync_length - 1);
 }
 
 }  // namespace tpusim::sim

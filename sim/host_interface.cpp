@@ -37,6 +37,8 @@ void HostInterface::serve(sc_core::sc_port<StageIf>& stage, Direction& dir) {
         dir.transfers += 1;
         dir.busy += xfer.end - xfer.start;
         free = start + 1;
+        // The link takes its next instruction from the stage latch once it is free.
+        wait_until(free);
     }
 }
 

@@ -25,10 +25,18 @@ struct RunOptions {
     bool data = true;  // false: timing only (--no-data); identical cycle counts
 };
 
+/// A weight tile's passage through the FIFO.
+struct TileRecord {
+    Cycle requested = kUnknownCycle;  // request sent to weight memory (slot taken)
+    Cycle arrival = kUnknownCycle;    // whole tile in the FIFO
+    Cycle leave = kUnknownCycle;      // shifted into the array (slot free)
+};
+
 struct RunResult {
     Cycle cycles = 0;                   // cycle in which the run ended
     InstructionLog instructions;        // one record per executed instruction
     std::vector<StatSnapshot> stats;    // per component
+    std::vector<TileRecord> tiles;      // every weight tile requested, in order
     std::vector<std::uint8_t> host;     // final host memory (with data)
     std::vector<std::int8_t> ub;        // final unified buffer, rows x width (with data)
     std::vector<std::int32_t> acc;      // final accumulators, entries x cols (with data)

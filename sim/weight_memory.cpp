@@ -1,5 +1,7 @@
 #include "sim/weight_memory.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace tpusim::sim {
@@ -26,7 +28,10 @@ void WeightMemory::thread() {
         for (std::uint64_t k = 0; k < in.count; ++k) {
             const std::size_t index = d.tile + k;
             const Cycle wanted = now();
+            current_ = it.seq;
+            waiting_for_ = index;
             const Cycle q = fifo_.wait_for_slot(index);
+            waiting_for_ = kNoTile;
             if (q > wanted) {
                 fifo_full_ += q - wanted;
                 if (k == 0) rec.stall = StallReason::FifoFull;
@@ -49,6 +54,19 @@ void WeightMemory::thread() {
         progress_.start(rec, first, last_arrival);
         free = now();
     }
+}
+
+std::string WeightMemory::state() const {
+    if (waiting_for_ == kNoTile) return "idle";
+    const std::string what = fmt::format("{} waits for a FIFO slot for tile {}", describe_instruction(ctx_.program, current_),
+                                         waiting_for_);
+    // A tile leaves the FIFO when it has shifted into the shadow buffer, which is free only
+    // once the tile before it has been switched into use (tile 0 needs no switch).
+    if (waiting_for_ <= fifo_.depth()) return what;
+    const std::size_t holder = waiting_for_ - fifo_.depth();
+    return fmt::format("{}, held by tile {} until it can shift into the array, which needs a matrix_multiply with "
+                       "switch=1 to take tile {} first",
+                       what, holder, holder - 1);
 }
 
 }  // namespace tpusim::sim

@@ -13,6 +13,8 @@
 
 #include <systemc>
 
+#include <string>
+
 namespace tpusim::sim {
 
 class WeightMemory : public sc_core::sc_module {
@@ -23,6 +25,9 @@ public:
 
     StatGroup stats{"weight_memory", "off-chip weight DRAM and the Read_Weights engine"};
 
+    /// One line on what the unit is doing or waiting for (deadlock reports).
+    std::string state() const;
+
 private:
     SC_HAS_PROCESS(WeightMemory);
     void thread();
@@ -31,6 +36,9 @@ private:
     WeightFifo& fifo_;
     UnitProgress& progress_;
     TransferLink link_;
+    static constexpr std::size_t kNoTile = static_cast<std::size_t>(-1);
+    std::uint32_t current_ = 0;         // the Read_Weights being executed
+    std::size_t waiting_for_ = kNoTile;  // the tile whose request waits for a FIFO slot
     Counter bytes_{stats, "bytes_read", "weight bytes read from weight memory", "bytes"};
     Counter tiles_{stats, "tiles_read", "weight tiles read into the weight FIFO", "tiles"};
     Counter busy_{stats, "busy_cycles", "cycles the weight memory moved data", "cycles"};

@@ -1,0 +1,64 @@
+// Scheduling and emission: turns the lowered ops into instructions, pass by pass, in
+// program order: input transfers, then per op its border clearing, products, activates
+// and vector steps (set_config only where a register changes), output transfers, halt.
+// Weight reads are placed last (finish), as far ahead of the products that use them as
+// the weight FIFO allows.
+#pragma once
+
+#include "compiler/host_layout.hpp"
+#include "compiler/lowered.hpp"
+#include "compiler/tiling.hpp"
+#include "isa/program.hpp"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace tpusim::compiler {
+
+class Emitter {
+public:
+    Emitter(const LoweredNetwork& lowered, const HostLayout& host);
+
+    void emit_pass(std::size_t index, const Pass& pass);
+    /// The finished program: weight reads inserted, halt appended, layers annotated.
+    isa::Program finish(const isa::ChipSignature& chip, const std::vector<LayerStats>& layers);
+    /// Weight bytes each layer's products read, re-reads included.
+    const std::vector<std::uint64_t>& weight_bytes_read() const { return weight_bytes_; }
+
+private:
+    struct Switch {
+        std::size_t instruction;  // index in code_
+        int tile;
+        int layer;
+    };
+
+    void emit(const isa::Instruction& in, int layer);
+    void set_register(isa::ConfigReg reg, std::int64_t value, int layer);
+    void transfer(isa::Opcode op, std::uint64_t host, std::uint64_t ub, std::uint64_t rows, int layer);
+    std::uint64_t accumulator_block(std::uint64_t rows);
+
+    void emit_matmul(const LoweredOp& op);
+    void emit_products(const MatmulOp& m, const Term& term, const Block& block, std::uint64_t acc, bool accumulate,
+                       const std::array<int, 3>& order, int layer);
+    void emit_activation(const MatmulOp& m, const Job& job, const Block& block, std::uint64_t acc,
+                         const std::array<int, 3>& order, int layer);
+    void emit_vector(const LoweredOp& op);
+    void clear_border(int buffer);
+
+    const LoweredNetwork& lowered_;
+    const HostLayout& host_;
+    const Pass* pass_ = nullptr;
+    std::size_t pass_index_ = 0;
+
+    std::vector<isa::Instruction> code_;
+    std::vector<std::uint32_t> layer_of_;
+    std::vector<Switch> switches_;
+    int active_tile_ = -1;
+    std::array<std::int64_t, isa::kConfigRegCount> regs_{1, 0, 1, 1, 1, 0};  // reset values
+    std::array<std::uint64_t, 2> acc_cursor_{0, 0};
+    int acc_half_ = 0;
+    std::vector<std::uint64_t> weight_bytes_;
+};
+
+}  // namespace tpusim::compiler

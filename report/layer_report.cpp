@@ -1,0 +1,91 @@
+#include "report/layer_report.hpp"
+
+#include "isa/forms.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace tpusim::report {
+
+std::uint64_t wait_cycles(const sim::InstructionRecord& r) {
+    if (r.start == sim::kUnknownCycle || r.issue == sim::kUnknownCycle || r.start <= r.issue + 1) return 0;
+    return r.start - r.issue - 1;
+}
+
+std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const isa::Program& program,
+                                           const sim::RunResult& run) {
+    std::vector<LayerSummary> out(program.layers.size());
+    std::vector<std::map<std::string, std::uint64_t>> stalls(program.layers.size());
+    std::vector<bool> seen(program.layers.size(), false);
+    for (std::size_t i = 0; i < program.layers.size(); ++i) {
+        out[i].name = program.layers[i].name;
+        out[i].kind = program.layers[i].kind;
+        out[i].macs = program.layers[i].macs;
+        out[i].weight_bytes = program.layers[i].weight_bytes;
+    }
+    for (std::size_t i = 0; i < run.instructions.size() && i < program.layer_of.size(); ++i) {
+        const auto l = program.layer_of[i];
+        const auto& r = run.instructions[i];
+        if (l == isa::Program::kNoLayer || r.start == sim::kUnknownCycle) continue;
+        auto& s = out[l];
+        s.first_cycle = seen[l] ? std::min(s.first_cycle, r.start) : r.start;
+        s.last_cycle = seen[l] ? std::max(s.last_cycle, r.end) : r.end;
+        seen[l] = true;
+        if (r.stall != sim::StallReason::None) stalls[l][sim::stall_name(r.stall)] += wait_cycles(r);
+    }
+    const double ridge = chip.ridge_macs_per_weight_byte();
+    for (std::size_t l = 0; l < out.size(); ++l) {
+        auto& s = out[l];
+        s.cycles = s.last_cycle - s.first_cycle;
+        const double seconds = static_cast<double>(s.cycles) / static_cast<double>(chip.clock_hz);
+        s.tops = seconds > 0 ? 2.0 * static_cast<double>(s.macs) / seconds / 1e12 : 0;
+        s.macs_per_weight_byte = s.weight_bytes ? static_cast<double>(s.macs) / static_cast<double>(s.weight_bytes) : 0;
+        s.memory_bound = s.weight_bytes > 0 && s.macs_per_weight_byte < ridge;
+        s.largest_stall = "none";
+        for (const auto& [reason, n] : stalls[l])
+            if (n > s.largest_stall_cycles) {
+                s.largest_stall = reason;
+                s.largest_stall_cycles = n;
+            }
+    }
+    return out;
+}
+
+std::string layers_csv(const std::vector<LayerSummary>& layers) {
+    std::string out = "layer,kind,first_cycle,last_cycle,cycles,macs,weight_bytes,tops,macs_per_weight_byte,bound,largest_stall,largest_stall_cycles\n";
+    for (const auto& s : layers)
+        out += fmt::format("{},{},{},{},{},{},{},{:.6g},{:.6g},{},{},{}\n", s.name, s.kind, s.first_cycle, s.last_cycle,
+                           s.cycles, s.macs, s.weight_bytes, s.tops, s.macs_per_weight_byte,
+                           s.memory_bound ? "memory" : "compute", s.largest_stall, s.largest_stall_cycles);
+    return out;
+}
+
+std::string layers_table(const std::vector<LayerSummary>& layers) {
+    std::size_t w = 5;
+    for (const auto& s : layers) w = std::max(w, s.name.size());
+    std::string out = fmt::format("  {:<{}}  {:>10}  {:>8}  {:>10}  {:<7}  {}\n", "layer", w, "cycles", "TOPS",
+                                  "MACs/byte", "bound", "largest stall");
+    for (const auto& s : layers)
+        out += fmt::format("  {:<{}}  {:>10}  {:>8.2f}  {:>10.1f}  {:<7}  {} ({} cycles)\n", s.name, w, s.cycles, s.tops,
+                           s.macs_per_weight_byte, s.memory_bound ? "memory" : "compute", s.largest_stall,
+                           s.largest_stall_cycles);
+    return out;
+}
+
+std::string instructions_csv(const isa::Program& program, const sim::RunResult& run) {
+    std::string out = "index,mnemonic,layer,unit,issue,start,end,stall,stall_cycles\n";
+    for (std::size_t i = 0; i < run.instructions.size(); ++i) {
+        const auto& r = run.instructions[i];
+        const auto* form = isa::form_of(program.code[i]);
+        std::string layer;
+        if (i < program.layer_of.size() && program.layer_of[i] != isa::Program::kNoLayer)
+            layer = program.layers[program.layer_of[i]].name;
+        out += fmt::format("{},{},{},{},{},{},{},{},{}\n", i, form ? form->mnemonic : "?", layer, sim::unit_name(r.unit),
+                           r.issue, r.start, r.end, sim::stall_name(r.stall), wait_cycles(r));
+    }
+    return out;
+}
+
+}  // namespace tpusim::report

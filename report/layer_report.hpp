@@ -1,0 +1,39 @@
+// Per-layer view of a run, from the layer annotations a compiled program carries
+// (isa::Program::layers and layer_of): when each layer ran, its throughput and intensity,
+// whether the roofline says it is memory- or compute-bound, and what held it up most.
+#pragma once
+
+#include "config/chip_config.hpp"
+#include "isa/program.hpp"
+#include "sim/simulation.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tpusim::report {
+
+struct LayerSummary {
+    std::string name, kind;
+    std::uint64_t first_cycle = 0, last_cycle = 0;  // [first start, last end) of its instructions
+    std::uint64_t cycles = 0;                       // last_cycle - first_cycle (layers may overlap)
+    std::uint64_t macs = 0, weight_bytes = 0;
+    double tops = 0;
+    double macs_per_weight_byte = 0;
+    bool memory_bound = false;          // intensity below the chip's ridge point
+    std::string largest_stall;          // stall reason with the most cycles, or "none"
+    std::uint64_t largest_stall_cycles = 0;
+};
+
+std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const isa::Program& program,
+                                           const sim::RunResult& run);
+
+/// Cycles an instruction waited to start after its issue (start - issue - 1).
+std::uint64_t wait_cycles(const sim::InstructionRecord& r);
+
+std::string layers_csv(const std::vector<LayerSummary>& layers);
+std::string layers_table(const std::vector<LayerSummary>& layers);
+/// index, mnemonic, layer, unit, issue, start, end, stall reason, stall cycles.
+std::string instructions_csv(const isa::Program& program, const sim::RunResult& run);
+
+}  // namespace tpusim::report

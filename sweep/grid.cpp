@@ -1,0 +1,147 @@
+#include "sweep/grid.hpp"
+
+#include "config/units.hpp"
+
+#include <fmt/format.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+#include <yaml-cpp/yaml.h>
+#pragma GCC diagnostic pop
+#else
+#include <yaml-cpp/yaml.h>
+#endif
+
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace tpusim::sweep {
+
+namespace {
+
+__extension__ typedef unsigned __int128 u128;
+
+/// More points than anyone can look at; a larger grid is almost surely a mistake.
+constexpr std::size_t kMaxPoints = 100000;
+
+/// The base chip's value of every parameter, by path.
+std::uint64_t base_value(const std::vector<config::ParamValue>& values, const config::ParamSpec& spec) {
+    for (const auto& v : values)
+        if (v.spec.path() == spec.path()) return v.number;
+    throw std::logic_error("the chip has no parameter " + spec.path());
+}
+
+/// The overrides of one axis at one of its settings.
+void add_overrides(const Axis& axis, int setting, const std::vector<config::ParamValue>& base,
+                   std::vector<Override>& out) {
+    for (const auto& spec : axis.params) {
+        const std::uint64_t at_base = base_value(base, spec);
+        std::uint64_t value = at_base;
+        if (setting != kAtBase) {
+            const auto i = static_cast<std::size_t>(setting);
+            value = axis.is_scale() ? scale_value(at_base, axis.scales[i])
+                                    : config::parse_param_value(spec, axis.values[i]).number;
+        }
+        out.push_back({spec, value});
+    }
+}
+
+Point make_point(const SweepFile& sweep, const std::vector<int>& setting, const std::vector<config::ParamValue>& base) {
+    Point p;
+    p.setting = setting;
+    for (std::size_t a = 0; a < sweep.axes.size(); ++a) add_overrides(sweep.axes[a], setting[a], base, p.overrides);
+    p.is_base = true;
+    for (const auto& o : p.overrides) p.is_base = p.is_base && o.value == base_value(base, o.spec);
+    return p;
+}
+
+}  // namespace
+
+std::string Override::text() const {
+    if (spec.type == config::ParamSpec::Type::Choice)
+        return value < spec.choices.size() ? spec.choices[value] : std::to_string(value);
+    return config::format_quantity(value, spec.kind);
+}
+
+std::uint64_t scale_value(std::uint64_t base, const Scale& scale) {
+    const u128 scaled = (u128{base} * scale.numerator * 2 + scale.denominator) / (u128{scale.denominator} * 2);
+    return static_cast<std::uint64_t>(std::min<u128>(scaled, std::numeric_limits<std::uint64_t>::max()));
+}
+
+std::vector<Point> expand_grid(const SweepFile& sweep, const config::ChipConfig& base_chip) {
+    const auto base = config::chip_config_values(base_chip);
+    const std::size_t axes = sweep.axes.size();
+    std::vector<Point> points;
+
+    if (sweep.combine == Combine::Product) {
+        std::size_t total = 1;
+        for (const auto& axis : sweep.axes) {
+            total *= axis.size();
+            if (total > kMaxPoints)
+                throw SweepError(fmt::format("{}: the grid has more than {} points; split the sweep", sweep.source, kMaxPoints));
+        }
+        for (std::size_t n = 0; n < total; ++n) {
+            std::vector<int> setting(axes);
+            std::size_t rest = n;  // the last axis turns fastest
+            for (std::size_t a = axes; a-- > 0;) {
+                setting[a] = static_cast<int>(rest % sweep.axes[a].size());
+                rest /= sweep.axes[a].size();
+            }
+            points.push_back(make_point(sweep, setting, base));
+        }
+    } else {
+        points.push_back(make_point(sweep, std::vector<int>(axes, kAtBase), base));
+        for (std::size_t a = 0; a < axes; ++a) {
+            for (std::size_t i = 0; i < sweep.axes[a].size(); ++i) {
+                std::vector<int> setting(axes, kAtBase);
+                setting[a] = static_cast<int>(i);
+                Point p = make_point(sweep, setting, base);
+                if (!p.is_base) points.push_back(std::move(p));
+            }
+        }
+    }
+
+    const std::size_t digits = std::max<std::size_t>(3, std::to_string(points.size() - 1).size());
+    for (std::size_t i = 0; i < points.size(); ++i) points[i].id = fmt::format("p{:0{}}", i, digits);
+    bool has_base = false;
+    for (auto& p : points) {
+        if (p.is_base && has_base) p.is_base = false;  // the first one is the reference
+        has_base = has_base || p.is_base;
+    }
+    if (sweep.combine == Combine::OneAtATime) points.front().id = "base";
+    if (!has_base) {
+        points.push_back(make_point(sweep, std::vector<int>(axes, kAtBase), base));
+        points.back().id = "base";
+    }
+    return points;
+}
+
+std::string point_chip_yaml(const std::string& base_yaml, const std::vector<Override>& overrides,
+                            const std::string& comment) {
+    YAML::Node root = YAML::Load(base_yaml);
+    for (const auto& o : overrides) {
+        if (o.spec.section.empty())
+            root[o.spec.key] = o.text();
+        else
+            root[o.spec.section][o.spec.key] = o.text();
+    }
+    YAML::Emitter emitter;
+    emitter << root;
+    std::string out;
+    std::istringstream lines(comment);
+    for (std::string line; std::getline(lines, line);) out += line.empty() ? "#\n" : "# " + line + "\n";
+    return out + emitter.c_str() + "\n";
+}
+
+std::string chip_key(const config::ChipConfig& chip) {
+    std::string key;
+    for (const auto& v : config::chip_config_values(chip)) {
+        if (v.spec.type == config::ParamSpec::Type::Text) continue;  // the name does not change timing
+        key += fmt::format("{}={}\n", v.spec.path(), v.number);
+    }
+    return key;
+}
+
+}  // namespace tpusim::sweep

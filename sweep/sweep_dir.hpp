@@ -1,0 +1,29 @@
+// A sweep's output directory (docs/sweeps.md):
+//   sweep.json    what was swept (name, axes, workloads, base point); marks the directory
+//   chips/ID.yaml the chip file of each point, usable with any tpusim command
+//   points/*.json one record per run (point_record.hpp), named by what it depends on
+//   results.csv   the table (results_table.hpp)
+// A directory is only ever written into if it is empty or holds the output of a sweep of
+// the same name, so a mistyped --out cannot overwrite anyone's files.
+#pragma once
+
+#include "sweep/grid.hpp"
+#include "sweep/sweep_file.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tpusim::sweep {
+
+/// Creates `dir` or checks that it may be used (see above). With `force`, removes the
+/// earlier results of the same sweep first. Throws SweepError when `dir` holds anything
+/// else.
+void prepare_sweep_dir(const std::string& dir, const SweepFile& sweep, bool force);
+
+/// Removes the leftovers of runs that were killed while writing (temporary files).
+void remove_partial_files(const std::string& dir);
+
+/// sweep.json.
+std::string format_manifest(const SweepFile& sweep, const std::vector<Point>& points);
+
+}  // namespace tpusim::sweep

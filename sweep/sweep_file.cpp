@@ -1,0 +1,338 @@
+#include "sweep/sweep_file.hpp"
+
+#include "config/chip_config.hpp"
+#include "config/units.hpp"
+
+#include <fmt/format.h>
+
+// GCC 12 reports a false dangling-pointer warning inside yaml-cpp 0.7's headers (see
+// config/param_reader.cpp); it is silenced for those headers only.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+#include <yaml-cpp/yaml.h>
+#pragma GCC diagnostic pop
+#else
+#include <yaml-cpp/yaml.h>
+#endif
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace tpusim::sweep {
+
+double Scale::value() const { return static_cast<double>(numerator) / static_cast<double>(denominator); }
+
+std::string workload_name(const std::string& path) { return std::filesystem::path(path).stem().string(); }
+
+namespace {
+
+std::string join(const std::vector<std::string>& words, const char* separator = ", ") {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : separator) + w;
+    return out;
+}
+
+std::string describe(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return "no value";
+    case YAML::NodeType::Scalar: break;
+    }
+    std::string out;
+    for (char c : node.Scalar()) out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+    if (out.size() > 40) out = out.substr(0, 40) + "...";
+    return "\"" + out + "\"";
+}
+
+/// One map of the sweep file, read key by key; every message is placed at file:line:column.
+class MapReader {
+public:
+    MapReader(const std::string& source, const YAML::Node& map, const YAML::Mark& where, const std::string& expected)
+        : source_(source), mark_(where) {
+        if (!map.IsMap()) fail_at(map.Mark().is_null() ? where : map.Mark(), "", "expected " + expected + ", got " + describe(map));
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const YAML::Node& key = it->first;
+            if (!key.IsScalar()) fail_at(key.Mark(), "", "keys must be plain names, got " + describe(key));
+            if (const Entry* first = find(key.Scalar())) {
+                fail_at(key.Mark(), key.Scalar(),
+                        fmt::format("duplicate key (first given at line {}, column {})", first->mark.line + 1,
+                                    first->mark.column + 1));
+            }
+            entries_.push_back({key.Scalar(), key.Mark(), it->second});
+        }
+    }
+
+    /// Throws for the first key not in `valid`, suggesting the nearest valid one.
+    void reject_unknown(const std::vector<std::string>& valid, const std::string& where) const {
+        for (const auto& e : entries_) {
+            if (std::find(valid.begin(), valid.end(), e.key) != valid.end()) continue;
+            fail_at(e.mark, e.key,
+                    fmt::format("unknown key{} (valid {}: {})", config::did_you_mean(e.key, valid), where, join(valid)));
+        }
+    }
+
+    bool has(const std::string& key) const { return find(key) != nullptr; }
+
+    YAML::Node require(const std::string& key, const std::string& expected) const {
+        const Entry* e = find(key);
+        if (e == nullptr) fail_at(mark_, "", fmt::format("missing required key \"{}\" ({})", key, expected));
+        return e->value;
+    }
+
+    /// Place of a value, or of its key when the value has none (`key:` alone).
+    YAML::Mark mark_of(const std::string& key) const {
+        const Entry* e = find(key);
+        if (e == nullptr) return mark_;
+        return e->value.IsNull() || e->value.Mark().is_null() ? e->mark : e->value.Mark();
+    }
+
+    std::string text(const std::string& key, const std::string& expected) const {
+        return scalar_text(require(key, expected), key, expected);
+    }
+
+    std::string scalar_text(const YAML::Node& node, const std::string& key, const std::string& expected) const {
+        if (!node.IsScalar() || node.Scalar().empty())
+            fail_at(node.IsNull() ? mark_of(key) : node.Mark(), key, "expected " + expected + ", got " + describe(node));
+        const std::string& s = node.Scalar();
+        if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; }))
+            fail_at(node.Mark(), key, "expected " + expected + " on one line, got " + describe(node));
+        return s;
+    }
+
+    /// A non-empty list of scalars under `key`, each with its place.
+    std::vector<std::pair<std::string, YAML::Mark>> list(const std::string& key, const std::string& expected) const {
+        const YAML::Node node = require(key, "a list of " + expected);
+        if (!node.IsSequence() || node.size() == 0) {
+            fail_at(mark_of(key), key,
+                    fmt::format("expected a non-empty list of {}, got {}", expected,
+                                node.IsSequence() ? "an empty list" : describe(node)));
+        }
+        std::vector<std::pair<std::string, YAML::Mark>> out;
+        for (const auto& item : node) out.emplace_back(scalar_text(item, key, expected), item.Mark());
+        return out;
+    }
+
+    std::size_t choice(const std::string& key, const std::vector<std::string>& words) const {
+        const std::string expected = "one of " + join(words);
+        const YAML::Node node = require(key, expected);
+        const std::string word = scalar_text(node, key, expected);
+        const auto it = std::find(words.begin(), words.end(), word);
+        if (it == words.end()) fail_at(node.Mark(), key, fmt::format("expected {}, got \"{}\"", expected, word));
+        return static_cast<std::size_t>(it - words.begin());
+    }
+
+    [[noreturn]] void fail_at(const YAML::Mark& mark, const std::string& key, const std::string& message) const {
+        const std::string place = mark.is_null() ? source_ : fmt::format("{}:{}:{}", source_, mark.line + 1, mark.column + 1);
+        throw SweepError(fmt::format("{}: {}{}", place, key.empty() ? "" : key + ": ", message));
+    }
+
+    std::string place() const { return fmt::format("{}:{}:{}", source_, mark_.line + 1, mark_.column + 1); }
+
+private:
+    struct Entry {
+        std::string key;
+        YAML::Mark mark;
+        YAML::Node value;
+    };
+    const Entry* find(const std::string& key) const {
+        for (const auto& e : entries_)
+            if (e.key == key) return &e;
+        return nullptr;
+    }
+
+    std::string source_;
+    YAML::Mark mark_;
+    std::vector<Entry> entries_;
+};
+
+/// A positive decimal such as "0.25", "2" or "1.5", as an exact fraction.
+bool parse_scale(const std::string& text, Scale& out) {
+    constexpr std::size_t kMaxDigits = 18;  // numerator and denominator stay below 10^18
+    const auto dot = text.find('.');
+    const std::string whole = text.substr(0, dot);
+    const std::string fraction = dot == std::string::npos ? "" : text.substr(dot + 1);
+    const auto digits = [](const std::string& s) {
+        return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (whole.empty() || !digits(whole) || !digits(fraction) || (dot != std::string::npos && fraction.empty()) ||
+        whole.size() + fraction.size() > kMaxDigits)
+        return false;
+    out.text = text;
+    out.numerator = 0;
+    out.denominator = 1;
+    for (char c : whole + fraction) out.numerator = out.numerator * 10 + static_cast<std::uint64_t>(c - '0');
+    for (std::size_t i = 0; i < fraction.size(); ++i) out.denominator *= 10;
+    return out.numerator > 0;
+}
+
+/// The chip parameters a sweep may vary: every number or choice of the chip schema.
+std::vector<std::string> sweepable_params() {
+    std::vector<std::string> out;
+    for (const auto& p : config::chip_config_schema().params)
+        if (p.type != config::ParamSpec::Type::Text) out.push_back(p.path());
+    return out;
+}
+
+const config::ParamSpec* find_param(const std::string& path) {
+    for (const auto& p : config::chip_config_schema().params)
+        if (p.path() == path) return &p;
+    return nullptr;
+}
+
+std::string resolve(const std::string& source, const std::string& path) {
+    const std::filesystem::path p(path);
+    if (p.is_absolute()) return p.lexically_normal().string();
+    return (std::filesystem::path(source).parent_path() / p).lexically_normal().string();
+}
+
+struct AxisOwner {
+    std::string param;
+    std::string place;
+};
+
+Axis read_axis(const std::string& source, const YAML::Node& node, std::vector<AxisOwner>& owners) {
+    const MapReader m(source, node, node.Mark(), "an axis: a map with param or params, and scale or values");
+    m.reject_unknown({"label", "param", "params", "scale", "values"}, "in an axis");
+    Axis axis;
+    axis.place = m.place();
+
+    if (m.has("param") == m.has("params"))
+        m.fail_at(node.Mark(), "", "an axis names its chip parameters with either \"param\" (one) or \"params\" (a list)");
+    std::vector<std::pair<std::string, YAML::Mark>> names;
+    const std::string param_key = m.has("param") ? "param" : "params";
+    if (m.has("param"))
+        names.emplace_back(m.text("param", "a chip parameter such as weight_memory.bandwidth"), m.mark_of("param"));
+    else
+        names = m.list("params", "chip parameters such as matrix_unit.rows");
+
+    const std::vector<std::string> valid = sweepable_params();
+    for (const auto& [name, mark] : names) {
+        const config::ParamSpec* spec = find_param(name);
+        if (spec != nullptr && spec->type == config::ParamSpec::Type::Text)
+            m.fail_at(mark, param_key, fmt::format("\"{}\" is text and cannot be swept", name));
+        if (spec == nullptr) {
+            m.fail_at(mark, param_key,
+                      fmt::format("unknown chip parameter \"{}\"{} (valid: {})", name, config::did_you_mean(name, valid),
+                                  join(valid)));
+        }
+        for (const auto& owner : owners) {
+            if (owner.param == name)
+                m.fail_at(mark, param_key, fmt::format("{} is already swept by the axis at {}", name, owner.place));
+        }
+        owners.push_back({name, axis.place});
+        axis.params.push_back(*spec);
+    }
+
+    if (m.has("scale") == m.has("values"))
+        m.fail_at(node.Mark(), "", "an axis gives either \"scale\" (factors of the base value) or \"values\"");
+    if (m.has("scale")) {
+        for (const auto& p : axis.params) {
+            if (p.type == config::ParamSpec::Type::Choice)
+                m.fail_at(m.mark_of("scale"), "scale",
+                          fmt::format("{} is one of {} and cannot be scaled; give values", p.path(), join(p.choices)));
+        }
+        for (const auto& [text, mark] : m.list("scale", "factors such as 0.25 or 2")) {
+            Scale s;
+            if (!parse_scale(text, s))
+                m.fail_at(mark, "scale", fmt::format("expected a positive factor such as 0.25 or 2, got \"{}\"", text));
+            for (const auto& earlier : axis.scales) {
+                if (earlier.numerator * s.denominator == s.numerator * earlier.denominator)
+                    m.fail_at(mark, "scale", fmt::format("{} is the same factor as {}, given earlier", text, earlier.text));
+            }
+            axis.scales.push_back(s);
+        }
+    } else {
+        for (const auto& [text, mark] : m.list("values", "values in the parameters' units")) {
+            std::vector<std::uint64_t> parsed;
+            for (const auto& p : axis.params) {
+                try {
+                    parsed.push_back(config::parse_param_value(p, text).number);
+                } catch (const config::QuantityError& e) {
+                    m.fail_at(mark, p.path(), e.what());
+                }
+            }
+            for (std::size_t i = 0; i < axis.values.size(); ++i) {
+                if (config::parse_param_value(axis.params[0], axis.values[i]).number == parsed[0])
+                    m.fail_at(mark, "values", fmt::format("{} is the same value as {}, given earlier", text, axis.values[i]));
+            }
+            axis.values.push_back(text);
+        }
+    }
+
+    if (m.has("label")) {
+        axis.label = m.text("label", "a label for plots");
+    } else {
+        std::vector<std::string> paths;
+        for (const auto& p : axis.params) paths.push_back(p.path());
+        axis.label = join(paths, "+");
+    }
+    return axis;
+}
+
+}  // namespace
+
+SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(yaml_text);
+    } catch (const YAML::Exception& e) {
+        throw SweepError(fmt::format("{}:{}:{}: malformed YAML: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
+    }
+    if (documents.size() > 1) {
+        const YAML::Mark m = documents[1].Mark();
+        throw SweepError(fmt::format("{}:{}:{}: a second YAML document starts here; a sweep file is one document", source,
+                                     m.line + 1, m.column + 1));
+    }
+    const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
+    if (!root.IsMap()) {
+        throw SweepError(fmt::format("{}: expected a map with name, base, workloads and axes at the top level, got {}",
+                                     source, root.IsNull() ? "an empty document" : describe(root)));
+    }
+    const MapReader top(source, root, root.Mark(), "a map");
+    top.reject_unknown({"name", "base", "workloads", "data", "combine", "axes"}, "at the top level");
+
+    SweepFile sweep;
+    sweep.source = source;
+    sweep.name = top.text("name", "a name for the sweep");
+    sweep.base = resolve(source, top.text("base", "the chip file the sweep starts from"));
+    for (const auto& [path, mark] : top.list("workloads", "workload files")) {
+        const std::string resolved = resolve(source, path);
+        for (const auto& earlier : sweep.workloads) {
+            if (workload_name(earlier) == workload_name(resolved)) {
+                top.fail_at(mark, "workloads",
+                            fmt::format("{} and {} are both named \"{}\"; results are kept by workload file name",
+                                        earlier, resolved, workload_name(resolved)));
+            }
+        }
+        sweep.workloads.push_back(resolved);
+    }
+    if (top.has("data")) sweep.data = top.choice("data", {"false", "true"}) == 1;
+    if (top.has("combine"))
+        sweep.combine = top.choice("combine", {"product", "one-at-a-time"}) == 0 ? Combine::Product : Combine::OneAtATime;
+
+    const YAML::Node axes = top.require("axes", "a list of axes");
+    if (!axes.IsSequence() || axes.size() == 0) {
+        top.fail_at(top.mark_of("axes"), "axes",
+                    fmt::format("expected a non-empty list of axes, got {}", axes.IsSequence() ? "an empty list" : describe(axes)));
+    }
+    std::vector<AxisOwner> owners;
+    for (const auto& axis : axes) sweep.axes.push_back(read_axis(source, axis, owners));
+    return sweep;
+}
+
+SweepFile load_sweep(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw SweepError(fmt::format("{}: is a directory, expected a sweep file", path));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw SweepError(fmt::format("{}: cannot open sweep file: {}", path, std::strerror(errno)));
+    return parse_sweep(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), path);
+}
+
+}  // namespace tpusim::sweep

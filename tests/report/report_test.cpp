@@ -1,0 +1,157 @@
+// Reports of a run: the summary and breakdown, per-layer rows, instructions.csv, the
+// Chrome trace and the VCD waveform, checked on a program whose cycles are derived in
+// tests/sim/smoke_test.cpp.
+#include "report/layer_report.hpp"
+#include "report/run_report.hpp"
+#include "report/trace.hpp"
+#include "sim/waveform.hpp"
+#include "sim_harness.hpp"
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace tpusim;
+
+namespace {
+
+// The smoke program with two layers: "load" (DMA in, weights) and "fc" (multiply,
+// activate, DMA out). Cycles (smoke_test.cpp): starts 1, 2, 117, 136, 142; ends 117, 38,
+// 136, 142, 258; total 258.
+const char* kProgram =
+    ".layer name=load kind=input macs=0 weight_bytes=0\n"
+    ".layer name=fc kind=fc macs=256 weight_bytes=64\n"
+    ".in_layer load\n"
+    "read_host_memory host_addr=0 ub_addr=0 rows=4\n"
+    "read_weights weight_addr=0 tile_rows=8 tile_cols=8 count=1\n"
+    ".in_layer fc\n"
+    "matrix_multiply ub_addr=0 acc_addr=0 rows=4 switch=1\n"
+    "activate acc_addr=0 ub_addr=16 rows=4 function=relu pool=none\n"
+    "write_host_memory host_addr=64 ub_addr=16 rows=4\n"
+    ".in_layer -\n"
+    "halt\n";
+
+struct Fixture {
+    config::ChipConfig chip = test::shipped_chip("teaching-8x8");
+    isa::Program program = test::assemble_for(chip, kProgram);
+    sim::RunResult run = sim::simulate(chip, program, std::vector<std::uint8_t>(128, 1), std::vector<std::uint8_t>(64, 1));
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("the summary places the run on the roofline", "[report]") {
+    Fixture f;
+    const auto s = report::summarize(f.chip, f.run);
+    CHECK(s.cycles == 258);
+    CHECK(s.macs == 256);
+    CHECK(s.weight_bytes == 64);
+    // 256 MACs in 258 ns: 2 * 256 / 258e-9 / 1e12 TOPS.
+    CHECK(s.tops == Approx(2.0 * 256 / 258e-9 / 1e12));
+    // peak 8*8*1 GHz * 2 = 0.128 TOPS; intensity 4 MACs/byte; memory roof 2*4*4e9 = 0.032 TOPS.
+    CHECK(s.peak_tops == Approx(0.128));
+    CHECK(s.macs_per_weight_byte == Approx(4.0));
+    CHECK(s.roofline_tops == Approx(0.032));
+    // 4 active cycles of 258, all useful (8x8 tile); weight stall 35, shift 8, input 71.
+    CHECK(s.breakdown.array_active == Approx(100.0 * 4 / 258));
+    CHECK(s.breakdown.useful_macs == Approx(100.0 * 4 / 258));
+    CHECK(s.breakdown.unused_macs == Approx(0.0).margin(1e-12));
+    CHECK(s.breakdown.weight_stall == Approx(100.0 * 35 / 258));
+    CHECK(s.breakdown.weight_shift == Approx(100.0 * 8 / 258));
+    CHECK(s.breakdown.input_stall == Approx(100.0 * 71 / 258));
+    CHECK(s.breakdown.array_active + s.breakdown.weight_stall + s.breakdown.weight_shift + s.breakdown.non_matrix ==
+          Approx(100.0));
+}
+
+TEST_CASE("report.json parses and carries the required fields", "[report]") {
+    Fixture f;
+    std::stringstream in(report::format_json(report::summarize(f.chip, f.run), f.run));
+    boost::property_tree::ptree tree;
+    REQUIRE_NOTHROW(boost::property_tree::read_json(in, tree));
+    CHECK(tree.get<std::uint64_t>("cycles") == 258);
+    for (const char* key : {"seconds", "tops", "peak_tops", "ops_per_weight_byte", "roofline_tops"})
+        CHECK(tree.get_optional<double>(key));
+    for (const char* key : {"array_active", "useful_macs", "unused_macs", "weight_stall", "weight_shift", "non_matrix",
+                            "raw_stall", "input_stall"})
+        CHECK(tree.get_optional<double>(std::string("breakdown.") + key));
+    CHECK(tree.get_child("instructions").size() == 6);
+}
+
+TEST_CASE("per-layer rows span their instructions", "[report]") {
+    Fixture f;
+    const auto layers = report::summarize_layers(f.chip, f.program, f.run);
+    REQUIRE(layers.size() == 2);
+    // load: starts 1 and 2, ends 117 and 38 -> [1, 117).
+    CHECK(layers[0].first_cycle == 1);
+    CHECK(layers[0].last_cycle == 117);
+    // fc: starts 117, 136, 142; ends 136, 142, 258 -> [117, 258), 141 cycles.
+    CHECK(layers[1].first_cycle == 117);
+    CHECK(layers[1].last_cycle == 258);
+    CHECK(layers[1].cycles == 141);
+    // 4 MACs per weight byte is below the teaching chip's ridge of 16: memory-bound.
+    CHECK(layers[1].memory_bound);
+    // The multiply waited 117 - 3 = 114 cycles, recorded as input_data (its largest share
+    // is the 71-cycle wait for the DMA); the activate waited 136 - 4 = 132 and the store
+    // 142 - 5 = 137 cycles on hazards: 269 hazard cycles dominate.
+    CHECK(layers[1].largest_stall == "hazard");
+    CHECK(layers[1].largest_stall_cycles == 132 + 137);
+    const auto csv = report::layers_csv(layers);
+    CHECK(csv.rfind("layer,kind,first_cycle", 0) == 0);
+    CHECK(csv.find("\nfc,fc,117,258,141,256,64,") != std::string::npos);
+}
+
+TEST_CASE("instructions.csv has one row per instruction", "[report]") {
+    Fixture f;
+    const auto csv = report::instructions_csv(f.program, f.run);
+    CHECK(std::count(csv.begin(), csv.end(), '\n') == 7);
+    CHECK(csv.find("\n2,matrix_multiply,fc,matrix_unit,2,117,136,input_data,114\n") != std::string::npos);
+}
+
+TEST_CASE("the Chrome trace has a track per unit and a slice per instruction", "[report]") {
+    Fixture f;
+    std::stringstream in(report::chrome_trace(f.chip, f.program, f.run));
+    boost::property_tree::ptree tree;
+    REQUIRE_NOTHROW(boost::property_tree::read_json(in, tree));
+    int slices = 0, tracks = 0;
+    for (const auto& e : tree.get_child("traceEvents")) {
+        const auto ph = e.second.get<std::string>("ph");
+        if (ph == "X") {
+            ++slices;
+            if (e.second.get<std::string>("name") == "matrix_multiply fc") {
+                // 1 GHz: cycle 117 is 0.117 us; 19 cycles long.
+                CHECK(e.second.get<double>("ts") == Approx(0.117));
+                CHECK(e.second.get<double>("dur") == Approx(0.019));
+            }
+        }
+        if (ph == "M" && e.second.get<std::string>("name") == "thread_name") ++tracks;
+    }
+    CHECK(slices == 6);
+    CHECK(tracks == sim::kUnitCount);
+}
+
+TEST_CASE("the VCD has every signal and the matrix unit's busy edges", "[report]") {
+    Fixture f;
+    const auto dir = std::filesystem::temp_directory_path() / "tpusim-vcd-test";
+    std::filesystem::create_directories(dir);
+    const auto path = (dir / "run.vcd").string();
+    sim::write_vcd(path, f.run);
+    const auto vcd = slurp(path);
+    for (const char* s : {"matrix_unit_busy", "matrix_unit_waiting", "host_in_busy", "activation_unit_busy",
+                          "program_counter", "weight_fifo_occupancy"})
+        CHECK(vcd.find(s) != std::string::npos);
+    // The matrix unit is busy from 117 to 136: both edges are time stamps in the dump.
+    CHECK(vcd.find("\n#117\n") != std::string::npos);
+    CHECK(vcd.find("\n#136\n") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
