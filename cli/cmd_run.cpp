@@ -1,7 +1,11 @@
-// `tpusim run`: executes a program on the simulated chip and reports where the cycles went.
+// `tpusim run`: executes a program, or a workload compiled on the spot, on the simulated
+// chip and reports where the cycles went.
 #include "cli/command.hpp"
 #include "cli/files.hpp"
 #include "cli/options.hpp"
+#include "compiler/compile.hpp"
+#include "compiler/npy.hpp"
+#include "compiler/workload.hpp"
 #include "config/chip_config.hpp"
 #include "isa/program.hpp"
 #include "report/run_report.hpp"
@@ -9,7 +13,6 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <iostream>
 
 namespace tpusim::cli {
@@ -22,34 +25,54 @@ sim::ArrayModel parse_model(const std::string& name) {
     throw UsageError{"--array-model: expected 'fast' or 'cells', got '" + name + "'"};
 }
 
-/// An output directory is created; an existing non-empty one is used only with --force.
-void prepare_out_dir(const std::string& dir, bool force) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (fs::exists(dir, ec)) {
-        if (!fs::is_directory(dir, ec)) throw Error(fmt::format("{}: exists and is not a directory", dir));
-        if (!force && !fs::is_empty(dir, ec))
-            throw Error(fmt::format("{}: exists and is not empty; pass --force to overwrite the results in it", dir));
-        return;
-    }
-    fs::create_directories(dir, ec);
-    if (ec) throw Error(fmt::format("{}: cannot create: {}", dir, ec.message()));
+/// What a run executes: a program with its images, and the compiled workload if any.
+struct Input {
+    isa::Program program;
+    std::vector<std::uint8_t> host, weights;
+    std::vector<compiler::OutputLocation> outputs;  // network outputs (workload runs only)
+};
+
+Input program_input(const po::variables_map& vm, const config::ChipConfig& chip) {
+    if (!vm.count("host-in")) throw UsageError{"--program needs --host-in (the initial host memory image)"};
+    Input in;
+    in.program = isa::read_program_file(vm["program"].as<std::string>());
+    in.host = read_binary_file(vm["host-in"].as<std::string>());
+    if (vm.count("weights")) in.weights = read_binary_file(vm["weights"].as<std::string>());
+    if (in.weights.size() > chip.weight_memory.capacity_bytes)
+        throw Error(fmt::format("{}: {} bytes do not fit weight memory ({} bytes)", vm["weights"].as<std::string>(),
+                                in.weights.size(), chip.weight_memory.capacity_bytes));
+    return in;
+}
+
+Input workload_input(const po::variables_map& vm, const config::ChipConfig& chip) {
+    for (const char* option : {"host-in", "weights"})
+        if (vm.count(option))
+            throw UsageError{fmt::format("--{} goes with --program; --workload compiles its own images", option)};
+    auto compiled = compiler::compile(compiler::load_workload(vm["workload"].as<std::string>()), chip);
+    Input in;
+    in.program = std::move(compiled.program);
+    in.host = std::move(compiled.host_image);
+    in.weights = std::move(compiled.weight_image);
+    in.outputs = std::move(compiled.outputs);
+    return in;
 }
 
 }  // namespace
 
 int run_run(const std::vector<std::string>& args) {
     const std::string usage =
-        "tpusim run --config CHIP.yaml --program PROGRAM.tpub --host-in HOST.bin [--weights WEIGHTS.bin] "
-        "[--out DIR [--force]] [--array-model fast|cells] [--no-data]";
+        "tpusim run --config CHIP.yaml (--workload WORKLOAD.yaml | --program PROGRAM.tpub --host-in HOST.bin "
+        "[--weights WEIGHTS.bin]) [--out DIR [--force]] [--array-model fast|cells] [--no-data]";
     po::options_description options("run options");
     options.add_options()
         ("config,c", po::value<std::string>()->required(), "chip configuration YAML file")
-        ("program,p", po::value<std::string>()->required(), "program file (from tpusim asm)")
-        ("host-in", po::value<std::string>()->required(),
-         "initial host memory image; its size is the size of host memory")
-        ("weights", po::value<std::string>(), "weight memory image (default: all zero)")
-        ("out,o", po::value<std::string>(), "write report.json and host-out.bin (the final host memory) here")
+        ("workload,w", po::value<std::string>(), "workload YAML file: compiled for the chip, then run")
+        ("program,p", po::value<std::string>(), "program file (from tpusim asm or tpusim compile)")
+        ("host-in", po::value<std::string>(), "with --program: initial host memory image; its size is the size of host memory")
+        ("weights", po::value<std::string>(), "with --program: weight memory image (default: all zero)")
+        ("out,o", po::value<std::string>(),
+         "write report.json here, and host-out.bin (the final host memory) or, for a workload, <output>.npy "
+         "for each network output")
         ("force", po::bool_switch(), "write into --out even if it holds earlier results")
         ("array-model", po::value<std::string>()->default_value("fast"),
          "fast: event-driven model; cells: every cell every cycle (arrays up to 32x32, for verification)")
@@ -57,28 +80,29 @@ int run_run(const std::vector<std::string>& args) {
         ("json", po::bool_switch(), "print report.json to standard output instead of the table");
     po::variables_map vm;
     if (!parse_options(usage, options, {}, args, vm)) return 0;
+    const bool workload = vm.count("workload") != 0;
+    if (workload == (vm.count("program") != 0))
+        throw UsageError{"give either --workload or --program (usage: " + usage + ")"};
 
     const auto chip = config::load_chip_config(vm["config"].as<std::string>());
-    const auto program = isa::read_program_file(vm["program"].as<std::string>());
-    auto host = read_binary_file(vm["host-in"].as<std::string>());
-    const auto weights = vm.count("weights") ? read_binary_file(vm["weights"].as<std::string>()) : std::vector<std::uint8_t>{};
-    if (weights.size() > chip.weight_memory.capacity_bytes)
-        throw Error(fmt::format("{}: {} bytes do not fit weight memory ({} bytes)", vm["weights"].as<std::string>(),
-                                weights.size(), chip.weight_memory.capacity_bytes));
     sim::RunOptions run_options;
     run_options.array_model = parse_model(vm["array-model"].as<std::string>());
     run_options.data = !vm["no-data"].as<bool>();
     const std::string out_dir = vm.count("out") ? vm["out"].as<std::string>() : "";
     if (!out_dir.empty()) prepare_out_dir(out_dir, vm["force"].as<bool>());
+    Input in = workload ? workload_input(vm, chip) : program_input(vm, chip);
 
-    const auto result = sim::simulate(chip, program, std::move(host), weights, run_options);
+    const auto result = sim::simulate(chip, in.program, std::move(in.host), in.weights, run_options);
     const auto summary = report::summarize(chip, result);
     const auto json = report::format_json(summary, result);
     std::cout << (vm["json"].as<bool>() ? json : report::format_text(summary, result));
     if (!out_dir.empty()) {
         write_file(out_dir + "/report.json", json, true);
-        if (run_options.data)
+        if (run_options.data && !workload)
             write_file(out_dir + "/host-out.bin", std::string(result.host.begin(), result.host.end()), true);
+        if (run_options.data)
+            for (const auto& out : in.outputs)
+                compiler::write_npy(out_dir + "/" + out.tensor + ".npy", compiler::unpack_output(out, result.host));
     }
     return 0;
 }

@@ -66,7 +66,7 @@ std::string plot_script() {
 
 struct Plot {
     int status = -1;     // the script's exit status
-    std::string errors;  // what it wrote to stderr
+    std::string errors;  // what it printed
 };
 
 /// Runs `python3 SCRIPT sweep DIR -o OUT` (Debian's python3, which has Debian's
@@ -78,6 +78,7 @@ Plot run_plot(const std::string& python, const std::string& script, const std::s
     const pid_t pid = ::fork();
     if (pid < 0) throw Error(fmt::format("cannot start the plot: {}", std::strerror(errno)));
     if (pid == 0) {
+        ::dup2(pipe_fds[1], STDOUT_FILENO);  // its list of files: said here instead
         ::dup2(pipe_fds[1], STDERR_FILENO);
         ::close(pipe_fds[0]);
         ::close(pipe_fds[1]);

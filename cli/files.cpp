@@ -45,4 +45,17 @@ void write_file(const std::string& path, const std::string& data, bool overwrite
     if (!out) throw Error(fmt::format("{}: write failed: {}", path, std::strerror(errno)));
 }
 
+void prepare_out_dir(const std::string& dir, bool force) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::exists(dir, ec)) {
+        if (!fs::is_directory(dir, ec)) throw Error(fmt::format("{}: exists and is not a directory", dir));
+        if (!force && !fs::is_empty(dir, ec))
+            throw Error(fmt::format("{}: exists and is not empty; pass --force to overwrite the results in it", dir));
+        return;
+    }
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(fmt::format("{}: cannot create: {}", dir, ec.message()));
+}
+
 }  // namespace tpusim::cli

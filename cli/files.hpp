@@ -13,4 +13,8 @@ std::vector<std::uint8_t> read_binary_file(const std::string& path);
 /// Writes `data` to `path`; an existing file is an error unless `overwrite`.
 void write_file(const std::string& path, const std::string& data, bool overwrite);
 
+/// An output directory is created; an existing non-empty one is used only with `force`
+/// (the files written into it then replace earlier results of the same names).
+void prepare_out_dir(const std::string& dir, bool force);
+
 }  // namespace tpusim::cli

@@ -24,7 +24,7 @@ public:
     /// The finished program: weight reads inserted, halt appended, layers annotated.
     isa::Program finish(const isa::ChipSignature& chip, const std::vector<LayerStats>& layers);
     /// Weight bytes each layer's products read, re-reads included.
-    const std::vector<std::uint64_t>& weight_bytes_read() const { return weight_bytes_; }
+    std::vector<std::uint64_t> weight_bytes_read() const;
 
 private:
     struct Switch {
@@ -58,7 +58,6 @@ private:
     std::array<std::int64_t, isa::kConfigRegCount> regs_{1, 0, 1, 1, 1, 0};  // reset values
     std::array<std::uint64_t, 2> acc_cursor_{0, 0};
     int acc_half_ = 0;
-    std::vector<std::uint64_t> weight_bytes_;
 };
 
 }  // namespace tpusim::compiler

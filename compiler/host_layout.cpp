@@ -25,13 +25,6 @@ HostLayout layout_host(const LoweredNetwork& lowered, const std::vector<Pass>& p
             at += transfer_rows(lowered, *p.plan, t).second * w;
         }
     }
-    for (const Pass& p : passes)
-        for (std::size_t b = 0; b < lowered.buffers.size(); ++b)
-            if (p.plan->zero_fill[b])
-                for (const auto& r : border_runs(lowered.buffers[b], p.batch, p.plan->base[b]))
-                    h.zero_rows = std::max(h.zero_rows, r.second - r.first);
-    h.zero = at;
-    at += h.zero_rows * w;
     for (const Pass& p : passes) {
         h.output.emplace_back(lowered.output_tensor.size(), 0);
         for (std::size_t o = 0; o < lowered.output_tensor.size(); ++o) {

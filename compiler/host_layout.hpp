@@ -1,7 +1,7 @@
 // The host memory image: the network inputs (already in the UB row layout, borders
-// included, so that each arrives with one read_host_memory), a zero region that clears
-// convolution borders in reused UB rows, and room for the outputs. Samples are processed
-// in passes when the whole batch does not fit the UB; each pass has its own regions.
+// included, so that each arrives with one read_host_memory) and room for the outputs.
+// Samples are processed in passes when the whole batch does not fit the UB; each pass has
+// its own regions.
 #pragma once
 
 #include "compiler/compile.hpp"
@@ -21,7 +21,6 @@ struct Pass {
 struct HostLayout {
     std::vector<std::vector<std::uint64_t>> input;   // [pass][network input]: first byte
     std::vector<std::vector<std::uint64_t>> output;  // [pass][network output]: first byte
-    std::uint64_t zero = 0, zero_rows = 0;           // the zero region
     std::uint64_t size = 0;
 };
 

@@ -99,7 +99,7 @@ private:
     /// convolution's activate, if accumulator blocks can hold whole pooling windows
     /// without computing any output twice.
     void plan_pool_fusion() {
-        const std::uint32_t half = out_.target.acc_half();
+        const std::uint32_t half = out_.target.block_rows();
         for (std::size_t pi = 0; pi < net_.layers.size(); ++pi) {
             const Layer& p = net_.layers[pi];
             if (p.kind != LayerKind::MaxPool && p.kind != LayerKind::AvgPool) continue;
@@ -110,7 +110,8 @@ private:
             if (c.kind != LayerKind::Conv2d && c.kind != LayerKind::DepthwiseConv2d) continue;
             const bool whole_maps = std::uint64_t{c.out_shape[0]} * c.out_shape[1] <= half;
             if (consumers_[in].size() != 1 || outputs_.count(in) != 0 || alias_.count(in) != 0 ||
-                p.kernel_h > kMaxPoolWindow || p.stride_h > kMaxPoolWindow || !(p.kernel_h <= p.stride_h || whole_maps))
+                p.kernel_h > kMaxPoolWindow || p.stride_h > kMaxPoolWindow || std::uint64_t{p.kernel_h} * p.kernel_h > half ||
+                !(p.kernel_h <= p.stride_h || whole_maps))
                 continue;
             fused_into_[prod->second] = static_cast<int>(pi);
             fused_.insert(static_cast<int>(pi));
@@ -346,6 +347,9 @@ private:
         if (l.kernel_h > kMaxPoolWindow || l.stride_h > kMaxPoolWindow)
             fail(fmt::format("a {}x{} window with stride {} exceeds the activation unit's pooling limit of {}",
                              l.kernel_h, l.kernel_w, l.stride_h, kMaxPoolWindow));
+        if (std::uint64_t{l.kernel_h} * l.kernel_w > out_.target.block_rows())
+            fail(fmt::format("a {}x{} pooling window needs {} accumulator rows; a block may use {}", l.kernel_h,
+                             l.kernel_w, std::uint64_t{l.kernel_h} * l.kernel_w, out_.target.block_rows()));
         const int xid = tensor(l.inputs[0]);
         const UbTensor x = at(xid);
         const int y = define(l.name, l.out_shape, layer_);

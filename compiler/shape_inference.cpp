@@ -85,8 +85,8 @@ public:
     void check_rank() const {
         const KindRules& rules = rules_of(layer_.kind);
         if (rules.input_rank != 0 && in_[0].size() != rules.input_rank) {
-            fail("inputs", fmt::format("\"{}\" has shape {}; a {} layer needs {}", layer_.inputs[0],
-                                       to_string(in_[0]), kind_name(layer_.kind),
+            fail("inputs", fmt::format("\"{}\" has shape {}; {} layer needs {}", layer_.inputs[0],
+                                       to_string(in_[0]), kind_with_article(layer_.kind),
                                        rules.input_rank == 3 ? "a feature map [height, width, channels]"
                                                              : "a sequence [steps, features]"));
         }
@@ -100,12 +100,12 @@ public:
                 fail("activation", "not one of none, relu, sigmoid, tanh");
         } else {
             if (layer_.activation != Activation::None)
-                fail("activation", fmt::format("a {} layer has no activation function", kind_name(layer_.kind)));
+                fail("activation", fmt::format("{} layer has no activation function", kind_with_article(layer_.kind)));
             if (layer_.requant.multiplier != 1 || layer_.requant.shift != 0)
-                fail("requant", fmt::format("a {} layer does not requantize (multiplier must be 1, shift 0)",
-                                            kind_name(layer_.kind)));
+                fail("requant", fmt::format("{} layer does not requantize (multiplier must be 1, shift 0)",
+                                            kind_with_article(layer_.kind)));
             if (!layer_.weights.empty())
-                fail("weights", fmt::format("a {} layer has no weights", kind_name(layer_.kind)));
+                fail("weights", fmt::format("{} layer has no weights", kind_with_article(layer_.kind)));
         }
 
         Shape out = output_shape();
@@ -143,9 +143,13 @@ private:
         if (stride == 0) fail("stride", fmt::format("{} must be at least 1", axis));
         if (dilation == 0) fail("dilation", fmt::format("{} must be at least 1", axis));
         const std::uint64_t extent = std::uint64_t{dilation} * (kernel - 1) + 1;
+        // A window made of padding alone would compute nothing from the input.
+        const bool height = std::string(axis) == "height";
         if (pad_before >= extent || pad_after >= extent) {
-            fail("padding", fmt::format("{} padding {} + {} must each be smaller than the kernel extent {}",
-                                        axis, pad_before, pad_after, extent));
+            const bool before = pad_before >= extent;
+            fail("padding", fmt::format("{} padding {} is not smaller than the kernel's {} extent {}",
+                                        before ? (height ? "top" : "left") : (height ? "bottom" : "right"),
+                                        before ? pad_before : pad_after, axis, extent));
         }
         if (std::uint64_t{size} + pad_before + pad_after < extent) {
             fail("kernel", fmt::format("the {} extent {} of the kernel exceeds the input {} {} plus padding {}",
@@ -286,6 +290,13 @@ bool is_valid_name(const std::string& name) {
     });
 }
 
+std::string kind_with_article(LayerKind kind) {
+    // Spoken as letters or starting with a vowel: "an fc", "an lstm", "an add".
+    const char first = kind_name(kind)[0];
+    const bool an = first == 'a' || kind == LayerKind::Lstm || kind == LayerKind::FullyConnected;
+    return std::string(an ? "an " : "a ") + kind_name(kind);
+}
+
 std::string describe_layer(const Network& network, const Layer& layer) {
     return fmt::format("{}: layer \"{}\" ({})", place_of(network, layer.source), layer.name, kind_name(layer.kind));
 }
@@ -354,7 +365,7 @@ void infer_shapes(Network& network, const LayerHook& hook) {
                 rules.max_inputs == kAny ? fmt::format("at least {}", rules.min_inputs)
                                          : std::to_string(rules.min_inputs);
             fail_at(describe_layer(network, layer),
-                    fmt::format("inputs: a {} layer takes {} input{}, got {}", kind_name(layer.kind), needed,
+                    fmt::format("inputs: {} layer takes {} input{}, got {}", kind_with_article(layer.kind), needed,
                                 rules.min_inputs == 1 && rules.max_inputs == 1 ? "" : "s", layer.inputs.size()));
         }
         std::vector<Shape> in;

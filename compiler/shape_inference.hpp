@@ -43,6 +43,9 @@ std::uint64_t reduction_size(const Layer& layer, const Shape& input);
 /// (`tpusim run --out DIR` writes DIR/<name>.npy) and appear unquoted in reports.
 bool is_valid_name(const std::string& name);
 
+/// "a conv2d", "an lstm": the kind's word with its article, for messages.
+std::string kind_with_article(LayerKind kind);
+
 /// "file:line: layer "name" (kind)": how messages about `layer` start.
 std::string describe_layer(const Network& network, const Layer& layer);
 

@@ -18,6 +18,9 @@ struct Target {
     std::uint64_t weight_bytes = 0;
 
     std::uint32_t acc_half() const { return acc_rows / 2; }
+    /// The largest accumulator block that still leaves room for the next one: half the
+    /// accumulators (all of a single-entry accumulator array).
+    std::uint32_t block_rows() const { return acc_rows < 2 ? acc_rows : acc_rows / 2; }
 };
 
 inline Target target_of(const config::ChipConfig& chip) {

@@ -37,9 +37,20 @@ UbShortage peak(const LoweredNetwork& lowered, std::uint32_t batch) {
 
 }  // namespace
 
+constexpr std::uint64_t kMaxZeroRows = 64;  // longer border runs are cleared in pieces
+
 std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch, UbShortage* why) {
     const auto& buffers = lowered.buffers;
-    const std::uint64_t capacity = lowered.target.ub_rows;
+    std::uint64_t zero_rows = 0;
+    for (const Buffer& b : buffers)
+        if (!b.frame.empty() && !b.from_host)
+            for (const auto& run : border_runs(b, batch, 0)) zero_rows = std::max(zero_rows, run.second - run.first);
+    zero_rows = std::min(zero_rows, kMaxZeroRows);
+    if (zero_rows >= lowered.target.ub_rows) {
+        if (why) *why = peak(lowered, batch);
+        return std::nullopt;
+    }
+    const std::uint64_t capacity = lowered.target.ub_rows - zero_rows;
     std::vector<std::size_t> order(buffers.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -51,6 +62,8 @@ std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch
     plan.batch = batch;
     plan.base.assign(buffers.size(), 0);
     plan.zero_fill.assign(buffers.size(), false);
+    plan.zero_first = capacity;
+    plan.zero_rows = zero_rows;
     std::vector<std::size_t> placed;
     for (const std::size_t b : order) {
         const std::uint64_t rows = buffers[b].rows(batch);

@@ -1,7 +1,8 @@
 // Unified-buffer allocation: each buffer gets a fixed range of rows for the whole program.
 // Two buffers may share rows when their lifetimes (lowered-op intervals, from the graph)
 // do not overlap. Placement is greedy by size: largest buffer first, each at the lowest row
-// where it overlaps no already placed buffer that is alive at the same time.
+// where it overlaps no already placed buffer that is alive at the same time. A few rows at
+// the top are kept zero for clearing the borders of padded feature maps.
 #pragma once
 
 #include "compiler/lowered.hpp"
@@ -17,6 +18,9 @@ struct UbPlan {
     std::vector<std::uint64_t> base;        // first row of each buffer
     std::vector<bool> zero_fill;            // border must be cleared: the rows held other data before
     std::uint64_t rows_used = 0;            // highest row used + 1
+    /// Rows no instruction writes, so they stay zero from reset: the source that vector
+    /// instructions copy into borders that must be cleared. At the top of the UB.
+    std::uint64_t zero_first = 0, zero_rows = 0;
 };
 
 /// Why a plan failed: at op `op` the buffers alive need `rows_needed` rows.

@@ -21,6 +21,7 @@ namespace tpusim::compiler {
 namespace {
 
 using yaml::Fields;
+using yaml::join;
 
 // Limits on single numbers; shape inference bounds their products.
 constexpr std::uint64_t kMaxDim = 1u << 24;     // a dimension, units, filters, hidden
@@ -59,6 +60,7 @@ const std::vector<KindKeys>& kind_table() {
     return table;
 }
 
+const std::vector<std::string> kTopKeys{"name", "batch", "seed", "inputs", "layers", "outputs"};
 const std::vector<std::string> kCommonLayerKeys{"name", "type", "inputs"};
 const std::vector<std::string> kActivationWords{"none", "relu", "sigmoid", "tanh"};
 
@@ -66,12 +68,6 @@ std::vector<std::string> kind_words() {
     std::vector<std::string> words;
     for (const auto& k : kind_table()) words.push_back(k.word);
     return words;
-}
-
-std::string join(const std::vector<std::string>& words) {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
-    return out;
 }
 
 /// What a layer's keys asked for that only the shapes of its inputs can settle.
@@ -91,8 +87,10 @@ public:
 
     Network read() {
         const YAML::Node root = yaml::load(text_, source_);
-        Fields top(source_, root, "", "a map with the keys name, batch, seed, inputs, layers, outputs");
-        top.reject_unknown({"name", "batch", "seed", "inputs", "layers", "outputs"});
+        const std::string expected = "a map with the keys " + join(kTopKeys);
+        if (root.IsNull()) throw WorkloadError(source_ + ": the file is empty; a workload is " + expected);
+        Fields top(source_, root, "", expected);
+        top.reject_unknown(kTopKeys);
         net_.source = source_;
         net_.name = top.text(top.require("name", "the workload's name"), "name");
         if (top.has("batch")) net_.batch = to_u32(top.uint(top.get("batch"), "batch", 1, kMaxBatch));
@@ -178,7 +176,7 @@ private:
             f.fail("shape", fmt::format("{} for a batch of {} exceeds 2^31 values", to_string(in.shape), net_.batch));
         const std::string data = f.has("data") ? f.text(f.get("data"), "data") : "random";
         if (data == "random") {
-            in.data.data = random_int8(seed_, in.name, n);
+            in.data.data = random_int8(seed_, in.name, n, RandomRange::Full);
         } else {
             std::vector<std::uint64_t> shape{net_.batch};
             shape.insert(shape.end(), in.shape.begin(), in.shape.end());
@@ -249,7 +247,8 @@ private:
             if (std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
             for (const auto& other : kind_table()) {
                 if (std::find(other.keys.begin(), other.keys.end(), key) != other.keys.end())
-                    f.fail(key, fmt::format("does not apply to a {} layer (its keys: {})", kind.word, join(valid)));
+                    f.fail(key, fmt::format("does not apply to {} layer (its keys: {})",
+                                           kind_with_article(kind.kind), join(valid)));
             }
         }
         f.reject_unknown(valid);
@@ -347,7 +346,10 @@ private:
 
     void create_values(const Pending& p, Layer& l, const Shape& input) const {
         const std::uint64_t k = reduction_size(l, input);
-        if (p.requant_auto && l.kind == LayerKind::Lstm) l.lstm.gate_requant = auto_requant(k, Activation::Sigmoid);
+        // Gates use the rule for no activation (c = 74) although sigmoid and tanh follow:
+        // their sums mix x with the much smaller h, and the gentler sigmoid/tanh scale
+        // would shrink h by about half in every stacked layer (docs/workloads.md).
+        if (p.requant_auto && l.kind == LayerKind::Lstm) l.lstm.gate_requant = auto_requant(k, Activation::None);
         else if (p.requant_auto && k != 0) l.requant = auto_requant(k, l.activation);
 
         const std::vector<Shape> shapes = weight_shapes(l, input);
@@ -359,7 +361,7 @@ private:
                                            ? l.name
                                            : fmt::format("{}/{}/{}", l.name, i % 2 == 0 ? "w_x" : "w_h", i / 2);
             if (p.weight_files.empty()) {
-                arrays.push_back(random_int8(seed_, stream, elements(shapes[i])));
+                arrays.push_back(random_int8(seed_, stream, elements(shapes[i]), RandomRange::Symmetric));
                 continue;
             }
             const YAML::Node node = p.fields.get("weights");

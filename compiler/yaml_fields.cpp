@@ -9,13 +9,13 @@
 
 namespace tpusim::compiler::yaml {
 
-namespace {
-
 std::string join(const std::vector<std::string>& words) {
     std::string out;
     for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
     return out;
 }
+
+namespace {
 
 std::string range_text(std::int64_t min, std::int64_t max) {
     return fmt::format("a whole number from {} to {}", min, max);
@@ -40,7 +40,7 @@ bool parse_integer(const std::string& text, std::int64_t& out) {
 std::string describe(const YAML::Node& node) {
     switch (node.Type()) {
     case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Sequence: return node.size() == 0 ? "an empty list" : "a list";
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return "no value";
     case YAML::NodeType::Scalar: break;
@@ -175,8 +175,9 @@ std::size_t Fields::choice(const YAML::Node& node, const std::string& key, const
 
 std::vector<std::uint64_t> Fields::uint_list(const YAML::Node& node, const std::string& key, std::uint64_t min,
                                              std::uint64_t max, const std::vector<std::size_t>& lengths) const {
-    std::string counts;
-    for (std::size_t n : lengths) counts += (counts.empty() ? "" : " or ") + std::to_string(n);
+    std::string counts;  // "4", "2 or 3", "1, 2 or 3"
+    for (std::size_t i = 0; i < lengths.size(); ++i)
+        counts += (i == 0 ? "" : i + 1 == lengths.size() ? " or " : ", ") + std::to_string(lengths[i]);
     const std::string expected = fmt::format("a list of {} whole numbers from {} to {}", counts, min, max);
     if (!node.IsSequence()) fail_at(node, key, fmt::format("expected {}, got {}", expected, describe(node)));
     if (std::find(lengths.begin(), lengths.end(), node.size()) == lengths.end())

@@ -24,6 +24,9 @@ namespace tpusim::compiler {
 
 namespace yaml {
 
+/// "a, b, c".
+std::string join(const std::vector<std::string>& words);
+
 /// "a map", "a list", "no value", or the scalar quoted and cut to one short line.
 std::string describe(const YAML::Node& node);
 

@@ -10,6 +10,7 @@
 #include "sim/stats.hpp"
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -20,9 +21,17 @@ enum class ArrayModel {
     Cells,  // a register per cell, every cell advanced every cycle (arrays up to 32x32)
 };
 
+/// With the cell model: print the array's state every cycle while one MatrixMultiply is in
+/// it, so that a student can watch the wavefront (docs/tutorial.md).
+struct ArrayTrace {
+    std::ostream* out = nullptr;     // null: no trace
+    std::uint32_t instruction = 0;   // index of the MatrixMultiply to follow
+};
+
 struct RunOptions {
     ArrayModel array_model = ArrayModel::Fast;
     bool data = true;  // false: timing only (--no-data); identical cycle counts
+    ArrayTrace array_trace;  // cell model only
 };
 
 /// A weight tile's passage through the FIFO.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ostream>
 
 namespace tpusim::sim {
 
@@ -109,6 +110,7 @@ Cycle CellMatrixUnit::next_timed_change(Cycle t) const {
 }
 
 void CellMatrixUnit::step(Cycle t) {
+    cycle_ = t;
     write_accumulators(t);
     feed(t);
     sweep();
@@ -182,7 +184,7 @@ void CellMatrixUnit::feed(Cycle t) {
     const std::uint64_t o = fed_ / in.rows, i = fed_ % in.rows;
     const std::uint32_t id = next_vector_id_;
     next_vector_id_ = (next_vector_id_ + 1) & static_cast<std::uint32_t>(slots_.size() - 1);
-    slots_[id] = VectorSlot{in.acc_addr + fed_, in.accumulate != 0, cols_, it_.seq};
+    slots_[id] = VectorSlot{in.acc_addr + fed_, in.accumulate != 0, cols_, it_.seq, fed_};
     ++live_vectors_;
     const Element tag = kValid | (Element{active_} << kBufferBit) | (id << kVectorShift);
     const std::int8_t* x = ctx_.data ? ub_.row(in.ub_addr + o * in.pitch + i * in.step) : nullptr;
@@ -210,6 +212,7 @@ void CellMatrixUnit::sweep() {
             if (line[k] & kValid) ++uses_[(line[k] >> kBufferBit) & 1];
     }
     operand_[0] = entering_[0];
+    if (ctx_.array_trace.out) print_cycle(cycle_);
     // Bottom row first and right to left, so that each register is read in this cycle
     // before the value passed into it for the next cycle overwrites it.
     for (std::uint32_t r = rows_; r-- > 0;) {
@@ -233,6 +236,32 @@ void CellMatrixUnit::sweep() {
         }
         op[0] = 0;
     }
+}
+
+void CellMatrixUnit::print_cycle(Cycle t) const {
+    // Each cell shows the number of the traced instruction's vector whose element it
+    // multiplies in cycle t; '*' marks another instruction's vector, '.' an empty cell.
+    const auto seq = ctx_.array_trace.instruction;
+    bool any = false;
+    std::string grid;
+    for (std::uint32_t r = 0; r < rows_; ++r) {
+        grid += fmt::format("  r{:<3}", r);
+        for (std::uint32_t c = 0; c < cols_; ++c) {
+            const Element e = operand_[std::size_t{r} * cols_ + c];
+            std::string cell = ".";
+            if (e & kValid) {
+                const auto& v = slots_[e >> kVectorShift];
+                cell = v.seq == seq ? fmt::format("{}", v.index) : "*";
+                any = any || v.seq == seq;
+            }
+            grid += fmt::format(" {:>4}", cell);
+        }
+        grid += "\n";
+    }
+    if (!any) return;
+    std::string header = fmt::format("cycle {}: instruction {} in the array (cell: its vector number)\n      ", t, seq);
+    for (std::uint32_t c = 0; c < cols_; ++c) header += fmt::format(" {:>4}", fmt::format("c{}", c));
+    *ctx_.array_trace.out << header << "\n" << grid;
 }
 
 void CellMatrixUnit::advance_shift(Cycle t) {

@@ -51,6 +51,7 @@ private:
         bool accumulate = false;
         std::uint32_t columns_left = 0;  // accumulator writes still to come
         std::uint32_t seq = 0;
+        std::uint64_t index = 0;  // vector number within its instruction
     };
     /// An instruction whose vectors have started entering and not all been written back.
     struct Streaming {
@@ -73,8 +74,8 @@ private:
     /// Cycle t of the whole array: accumulator writes, input feed, cells, weight shift.
     void step(Cycle t);
     void write_accumulators(Cycle t);
-    /// Starts the waiting instruction if it may start in cycle t; returns the vector that
-    /// enters the array in cycle t (all invalid if none), written to `entering_`.
+    /// The input feeder in cycle t: starts the held instruction if it may start, and puts
+    /// the vector that enters the array in cycle t (or nothing) into `entering_`.
     void feed(Cycle t);
     bool may_start(Cycle t);
     void start_instruction(Cycle t);
@@ -82,6 +83,8 @@ private:
     /// pass its operand right and its sum down (bottom row: into the accumulator stage).
     void sweep();
     void advance_shift(Cycle t);
+    /// Prints cycle t of the array for the traced instruction (RunOptions::array_trace).
+    void print_cycle(Cycle t) const;
 
     /// After the step of cycle t: whether the next cycle needs a step of its own (a vector
     /// or a shift is under way, or a shift has just completed and may be switched to).
@@ -93,6 +96,7 @@ private:
     Cycle next_timed_change(Cycle t) const;
 
     const std::uint32_t n_;  // cells: rows * cols
+    Cycle cycle_ = 0;        // the cycle being stepped
 
     // Array registers.
     std::vector<std::int8_t> weight_;      // 2 buffers x rows x cols

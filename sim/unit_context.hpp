@@ -8,6 +8,7 @@
 #include "sim/instruction_stage.hpp"
 #include "sim/instruction_log.hpp"
 #include "sim/scoreboard.hpp"
+#include "sim/simulation.hpp"
 
 namespace tpusim::sim {
 
@@ -18,6 +19,7 @@ struct UnitContext {
     Scoreboard& scoreboard;
     InstructionLog& log;
     bool data;  // false: timing only, no arithmetic and no memory contents
+    ArrayTrace array_trace;  // the cell model's per-cycle dump, if asked for
 
     /// Waits until the instruction may start (its issue cycle has passed, its unit is free
     /// at `unit_free`, no hazard) and returns the cause of any wait beyond `unit_free`.

@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 #endif
 
+#include <algorithm>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -33,31 +34,43 @@ std::uint64_t base_value(const std::vector<config::ParamValue>& values, const co
     throw std::logic_error("the chip has no parameter " + spec.path());
 }
 
-/// The overrides of one axis at one of its settings.
-void add_overrides(const Axis& axis, int setting, const std::vector<config::ParamValue>& base,
-                   std::vector<Override>& out) {
-    for (const auto& spec : axis.params) {
-        const std::uint64_t at_base = base_value(base, spec);
-        std::uint64_t value = at_base;
-        if (setting != kAtBase) {
-            const auto i = static_cast<std::size_t>(setting);
-            value = axis.is_scale() ? scale_value(at_base, axis.scales[i])
-                                    : config::parse_param_value(spec, axis.values[i]).number;
-        }
-        out.push_back({spec, value});
-    }
-}
-
 Point make_point(const SweepFile& sweep, const std::vector<int>& setting, const std::vector<config::ParamValue>& base) {
     Point p;
     p.setting = setting;
-    for (std::size_t a = 0; a < sweep.axes.size(); ++a) add_overrides(sweep.axes[a], setting[a], base, p.overrides);
+    for (const auto& spec : swept_params(sweep)) p.overrides.push_back({spec, base_value(base, spec)});
+    // Only axes that are not at the base set values, so that a parameter shared by two
+    // axes of a one-at-a-time sweep takes the value of the one being varied.
+    for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
+        if (setting[a] == kAtBase) continue;
+        const Axis& axis = sweep.axes[a];
+        const auto i = static_cast<std::size_t>(setting[a]);
+        for (const auto& spec : axis.params) {
+            for (auto& o : p.overrides) {
+                if (o.spec.path() != spec.path()) continue;
+                o.value = axis.is_scale() ? scale_value(base_value(base, spec), axis.scales[i])
+                                          : config::parse_param_value(spec, axis.values[i]).number;
+            }
+        }
+    }
     p.is_base = true;
     for (const auto& o : p.overrides) p.is_base = p.is_base && o.value == base_value(base, o.spec);
     return p;
 }
 
 }  // namespace
+
+std::vector<config::ParamSpec> swept_params(const SweepFile& sweep) {
+    std::vector<config::ParamSpec> out;
+    for (const auto& axis : sweep.axes) {
+        for (const auto& spec : axis.params) {
+            const bool seen = std::any_of(out.begin(), out.end(), [&](const config::ParamSpec& s) {
+                return s.path() == spec.path();
+            });
+            if (!seen) out.push_back(spec);
+        }
+    }
+    return out;
+}
 
 std::string Override::text() const {
     if (spec.type == config::ParamSpec::Type::Choice)

@@ -26,11 +26,14 @@ struct Point {
     /// Per axis: the index of its scale or value, or kAtBase where the axis is not varied
     /// at this point (the other axes of a one-at-a-time sweep, the added base point).
     std::vector<int> setting;
-    std::vector<Override> overrides;  // every swept parameter, in the order of the axes
+    std::vector<Override> overrides;  // every swept parameter, in swept_params() order
     bool is_base = false;             // every swept parameter has the base chip's value
 };
 
 constexpr int kAtBase = -1;
+
+/// Every parameter some axis sets, each once, in the order the axes first name them.
+std::vector<config::ParamSpec> swept_params(const SweepFile& sweep);
 
 /// `base` times `scale`, rounded to the nearest whole base unit (halves up), exactly.
 /// Saturates at the largest 64-bit value; the config's range check then rejects it.

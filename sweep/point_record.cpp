@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -52,12 +53,13 @@ std::string format_point_record(const PointRecord& r) {
 
 std::optional<PointRecord> read_point_record(const std::string& path) {
     namespace pt = boost::property_tree;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
     std::ifstream in(path);
-    if (!in) return std::nullopt;
     pt::ptree tree;
     try {
         pt::read_json(in, tree);
-    } catch (const pt::json_parser_error&) {
+    } catch (const std::exception&) {  // unreadable or not JSON: not a record
         return std::nullopt;
     }
     if (tree.get<int>("tpusim_sweep_point", 0) != kFormatVersion) return std::nullopt;

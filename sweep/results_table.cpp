@@ -45,8 +45,7 @@ std::vector<std::string> results_columns(const SweepFile& sweep) {
     std::vector<std::string> columns = {"point", "workload", "status", "reason", "chip_config"};
     for (const auto& axis : sweep.axes)
         if (axis.is_scale()) columns.push_back(kScalePrefix + axis.label);
-    for (const auto& axis : sweep.axes)
-        for (const auto& p : axis.params) columns.push_back(p.path());
+    for (const auto& p : swept_params(sweep)) columns.push_back(p.path());
     for (const auto& name : figure_names()) columns.push_back(name);
     columns.push_back("speedup");
     return columns;

@@ -22,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -88,6 +89,27 @@ std::string last_line(const std::string& path) {
     return last;
 }
 
+/// Two sweeps writing one directory would each take the other's half-written state for
+/// its own; the second one is refused. The lock is on the directory itself, so nothing is
+/// left behind, and it goes with the processes holding it, however they end.
+class DirectoryLock {
+public:
+    explicit DirectoryLock(const std::string& dir) {
+        fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd_ < 0) throw Error(fmt::format("{}: cannot open: {}", dir, std::strerror(errno)));
+        if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd_);
+            throw SweepError(fmt::format("{}: another tpusim sweep is writing this directory", dir));
+        }
+    }
+    DirectoryLock(const DirectoryLock&) = delete;
+    DirectoryLock& operator=(const DirectoryLock&) = delete;
+    ~DirectoryLock() { ::close(fd_); }
+
+private:
+    int fd_ = -1;
+};
+
 /// Child processes still running when the parent leaves early (an exception) are stopped
 /// and reaped, so that none outlives the sweep.
 class Children {
@@ -153,18 +175,150 @@ int run_child(const Job& job, const Workload& workload, bool data, const std::st
     return 1;
 }
 
+/// Writes every point's chip file, then reads it back. Written first, so that a message
+/// about an invalid point names a file the user can open.
+std::vector<PointChip> write_point_chips(const SweepFile& sweep, const std::vector<Point>& points,
+                                         const std::string& base_text, const config::ChipConfig& base,
+                                         const std::string& out) {
+    const auto base_values = config::chip_config_values(base);
+    std::vector<PointChip> chips;
+    std::set<std::string> names;
+    for (const auto& p : points) {
+        PointChip c;
+        c.file = "chips/" + p.id + ".yaml";
+        const std::string path = out + "/" + c.file;
+        const std::string text = point_chip_yaml(base_text, p.overrides, chip_comment(sweep, p, base_values));
+        write_file_atomically(path, text);
+        names.insert(p.id + ".yaml");
+        try {
+            c.chip = config::parse_chip_config(text, path);
+        } catch (const config::ConfigError& e) {
+            c.error = e.what();
+        }
+        chips.push_back(std::move(c));
+    }
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(fs::path(out) / "chips", ec)) {  // points of an earlier grid
+        if (entry.path().extension() == ".yaml" && names.count(entry.path().filename().string()) == 0)
+            fs::remove(entry.path(), ec);
+    }
+    return chips;
+}
+
+/// The rows of results.csv and the runs they need. Rows of invalid chips are complete
+/// already; the others take their record from `row_file`, which the runs or an earlier
+/// invocation provide.
+struct Plan {
+    std::vector<ResultRow> rows;
+    std::vector<std::string> row_file;  // per row: its record's file ("" for invalid chips)
+    std::vector<Job> jobs;              // runs to do now
+    std::map<std::string, PointRecord> records;  // by file: finished runs
+    std::size_t resumed = 0;
+};
+
+Plan plan_runs(const SweepFile& sweep, const std::vector<Point>& points, const std::vector<PointChip>& chips,
+               const std::vector<Workload>& workloads, const std::string& out) {
+    Plan plan;
+    std::set<std::string> planned;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        for (std::size_t w = 0; w < workloads.size(); ++w) {
+            ResultRow row;
+            row.point = &points[i];
+            row.chip_file = chips[i].file;
+            row.record.workload = workloads[w].name;
+            if (!chips[i].chip) {
+                row.record.status = Status::InvalidConfig;
+                row.record.reason = chips[i].error;
+                plan.rows.push_back(std::move(row));
+                plan.row_file.emplace_back();
+                continue;
+            }
+            Job job;
+            job.workload = w;
+            job.chip = &*chips[i].chip;
+            job.key = run_key(chip_key(*job.chip), workloads[w].path, workloads[w].text, sweep.data);
+            job.file = fmt::format("{}/points/{}-{}.json", out, workloads[w].name, job.key);
+            job.label = points[i].id + " " + workloads[w].name;
+            plan.rows.push_back(std::move(row));
+            plan.row_file.push_back(job.file);
+            if (!planned.insert(job.file).second) continue;  // an equal chip earlier in the grid
+            const auto earlier = read_point_record(job.file);
+            if (earlier && earlier->key == job.key) {
+                plan.records[job.file] = *earlier;
+                ++plan.resumed;
+            } else {
+                plan.jobs.push_back(std::move(job));
+            }
+        }
+    }
+    return plan;
+}
+
+/// The record of a finished child: what it wrote, or a Crashed record saying how it ended.
+PointRecord collect(const Job& job, const std::string& workload, int status) {
+    const std::string log = job.file + ".log";
+    const bool exited_cleanly = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    auto record = exited_cleanly ? read_point_record(job.file) : std::nullopt;
+    if (!record || record->key != job.key) {
+        const std::string said = last_line(log);
+        record = PointRecord{};
+        record->key = job.key;
+        record->workload = workload;
+        record->status = Status::Crashed;
+        record->reason = (exited_cleanly ? std::string("the run ended without writing its record")
+                                         : "the run " + describe_exit(status)) +
+                         (said.empty() ? "" : ": " + said);
+    }
+    std::error_code ec;
+    fs::remove(log, ec);
+    return *record;
+}
+
+/// Runs the plan's jobs, at most `parallel` at once, adding their records to the plan.
+void run_jobs(Plan& plan, const std::vector<Workload>& workloads, bool data, unsigned parallel,
+              const std::function<void(const Progress&)>& on_progress) {
+    Progress progress;
+    progress.runs = plan.jobs.size();
+    progress.resumed = plan.resumed;
+    Children children;
+    std::size_t next = 0;
+    const auto start_more = [&] {
+        while (children.size() < std::max(1u, parallel) && next < plan.jobs.size()) {
+            const Job& job = plan.jobs[next];
+            const Workload& workload = workloads[job.workload];
+            children.start(next, [&] { return run_child(job, workload, data, job.file + ".log"); });
+            ++next;
+        }
+        progress.running = children.size();
+    };
+    start_more();
+    on_progress(progress);
+    while (children.size() > 0) {
+        const auto [index, status] = children.wait();
+        const Job& job = plan.jobs[index];
+        const PointRecord record = collect(job, workloads[job.workload].name, status);
+        plan.records[job.file] = record;
+        ++progress.finished;
+        if (record.status != Status::Ok) ++progress.failed;
+        progress.last = job.label + ": " + status_name(record.status);
+        start_more();
+        on_progress(progress);
+    }
+}
+
 }  // namespace
 
 SweepSummary run_sweep(const SweepFile& sweep, const RunnerOptions& options,
                        const std::function<void(const Progress&)>& on_progress) {
     const std::string& out = options.out_dir;
-    prepare_sweep_dir(out, sweep, options.force);
+    prepare_sweep_dir(out, sweep);
+    const DirectoryLock lock(out);
+    if (options.force) clear_sweep_results(out);
     remove_partial_files(out);
 
     const std::string base_text = read_text(sweep.base);
     const config::ChipConfig base = config::parse_chip_config(base_text, sweep.base);
-    const auto base_values = config::chip_config_values(base);
-    std::vector<Workload> workloads;
+    std::vector<Workload> workloads;  // read once here; every child inherits them
     for (const auto& path : sweep.workloads)
         workloads.push_back({path, workload_name(path), read_text(path), compiler::load_workload(path)});
 
@@ -175,117 +329,21 @@ SweepSummary run_sweep(const SweepFile& sweep, const RunnerOptions& options,
         if (ec) throw Error(fmt::format("{}/{}: cannot create: {}", out, d, ec.message()));
     }
     write_file_atomically(out + "/sweep.json", format_manifest(sweep, points));
+    const std::vector<PointChip> chips = write_point_chips(sweep, points, base_text, base, out);
 
-    // Every point's chip file is written before it is read, so that a message about an
-    // invalid point names a file the user can open.
-    std::vector<PointChip> chips;
-    std::set<std::string> chip_files;
-    for (const auto& p : points) {
-        PointChip c;
-        c.file = "chips/" + p.id + ".yaml";
-        const std::string path = out + "/" + c.file;
-        const std::string text = point_chip_yaml(base_text, p.overrides, chip_comment(sweep, p, base_values));
-        write_file_atomically(path, text);
-        chip_files.insert(fs::path(path).filename().string());
-        try {
-            c.chip = config::parse_chip_config(text, path);
-        } catch (const config::ConfigError& e) {
-            c.error = e.what();
-        }
-        chips.push_back(std::move(c));
-    }
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(fs::path(out) / "chips", ec)) {  // chips of earlier grids
-        if (entry.path().extension() == ".yaml" && chip_files.count(entry.path().filename().string()) == 0)
-            fs::remove(entry.path(), ec);
-    }
-
-    std::vector<ResultRow> rows;
-    std::vector<std::string> row_file;  // the record each row takes its result from; "" for invalid chips
-    std::vector<Job> jobs;
-    std::map<std::string, PointRecord> records;  // by file
-    std::set<std::string> planned;
-    Progress progress;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        for (std::size_t w = 0; w < workloads.size(); ++w) {
-            ResultRow row;
-            row.point = &points[i];
-            row.chip_file = chips[i].file;
-            row.record.workload = workloads[w].name;
-            if (!chips[i].chip) {
-                row.record.status = Status::InvalidConfig;
-                row.record.reason = chips[i].error;
-                rows.push_back(std::move(row));
-                row_file.emplace_back();
-                continue;
-            }
-            Job job;
-            job.workload = w;
-            job.chip = &*chips[i].chip;
-            job.key = run_key(chip_key(*job.chip), workloads[w].path, workloads[w].text, sweep.data);
-            job.file = fmt::format("{}/points/{}-{}.json", out, workloads[w].name, job.key);
-            job.label = points[i].id + " " + workloads[w].name;
-            rows.push_back(std::move(row));
-            row_file.push_back(job.file);
-            if (!planned.insert(job.file).second) continue;
-            const auto earlier = read_point_record(job.file);
-            if (earlier && earlier->key == job.key) {
-                records[job.file] = *earlier;
-                ++progress.resumed;
-            } else {
-                jobs.push_back(std::move(job));
-            }
-        }
-    }
-
-    progress.runs = jobs.size();
-    on_progress(progress);
-    Children children;
-    const std::size_t parallel = std::max(1u, options.jobs);
-    for (std::size_t next = 0; next < jobs.size() || children.size() > 0;) {
-        while (children.size() < parallel && next < jobs.size()) {
-            const Job& job = jobs[next];
-            const Workload& workload = workloads[job.workload];
-            const std::string log = job.file + ".log";
-            children.start(next, [&] { return run_child(job, workload, sweep.data, log); });
-            ++next;
-        }
-        progress.running = children.size();
-        const auto [index, status] = children.wait();
-        const Job& job = jobs[index];
-        const std::string log = job.file + ".log";
-        const bool exited_cleanly = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-        auto record = exited_cleanly ? read_point_record(job.file) : std::nullopt;
-        if (!record || record->key != job.key) {
-            const std::string said = last_line(log);
-            PointRecord crashed;
-            crashed.key = job.key;
-            crashed.workload = workloads[job.workload].name;
-            crashed.status = Status::Crashed;
-            crashed.reason = (exited_cleanly ? std::string("the run ended without writing its record")
-                                             : "the run " + describe_exit(status)) +
-                             (said.empty() ? "" : ": " + said);
-            record = crashed;
-        }
-        fs::remove(log, ec);
-        ++progress.finished;
-        progress.running = children.size();
-        if (record->status != Status::Ok) ++progress.failed;
-        progress.last = job.label + ": " + status_name(record->status);
-        records[job.file] = *record;
-        on_progress(progress);
-    }
+    Plan plan = plan_runs(sweep, points, chips, workloads, out);
+    run_jobs(plan, workloads, sweep.data, options.jobs, on_progress);
 
     SweepSummary summary;
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        if (!row_file[r].empty()) rows[r].record = records.at(row_file[r]);
-        if (rows[r].record.status == Status::Ok) ++summary.ok;
+    for (std::size_t r = 0; r < plan.rows.size(); ++r) {
+        if (!plan.row_file[r].empty()) plan.rows[r].record = plan.records.at(plan.row_file[r]);
+        if (plan.rows[r].record.status == Status::Ok) ++summary.ok;
     }
     summary.results_csv = out + "/results.csv";
-    write_file_atomically(summary.results_csv, format_results_csv(sweep, rows));
-    summary.rows = rows.size();
-    summary.ran = jobs.size();
-    summary.resumed = progress.resumed;
+    write_file_atomically(summary.results_csv, format_results_csv(sweep, plan.rows));
+    summary.rows = plan.rows.size();
+    summary.ran = plan.jobs.size();
+    summary.resumed = plan.resumed;
     summary.points = points.size();
     return summary;
 }

@@ -46,7 +46,7 @@ bool is_partial(const std::string& name) {
 
 }  // namespace
 
-void prepare_sweep_dir(const std::string& dir, const SweepFile& sweep, bool force) {
+void prepare_sweep_dir(const std::string& dir, const SweepFile& sweep) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) {
         fs::create_directories(dir, ec);
@@ -66,7 +66,10 @@ void prepare_sweep_dir(const std::string& dir, const SweepFile& sweep, bool forc
         throw SweepError(fmt::format("{}: holds the output of sweep \"{}\", not \"{}\"; choose another --out", dir, name,
                                      sweep.name));
     }
-    if (!force) return;
+}
+
+void clear_sweep_results(const std::string& dir) {
+    std::error_code ec;
     for (const char* ours : {"points", "chips", "results.csv"}) {
         fs::remove_all(fs::path(dir) / ours, ec);
         if (ec) throw SweepError(fmt::format("{}: cannot remove: {}", (fs::path(dir) / ours).string(), ec.message()));
@@ -74,11 +77,15 @@ void prepare_sweep_dir(const std::string& dir, const SweepFile& sweep, bool forc
 }
 
 void remove_partial_files(const std::string& dir) {
-    for (const fs::path& d : {fs::path(dir), fs::path(dir) / "points", fs::path(dir) / "chips"}) {
+    const fs::path points = fs::path(dir) / "points";
+    for (const fs::path& d : {fs::path(dir), points, fs::path(dir) / "chips"}) {
         std::error_code ec;
         if (!fs::is_directory(d, ec)) continue;
         for (const auto& entry : fs::directory_iterator(d, ec)) {
-            if (entry.is_regular_file(ec) && is_partial(entry.path().filename().string())) fs::remove(entry.path(), ec);
+            const std::string name = entry.path().filename().string();
+            // A run's log outlives it only when the sweep was killed while it ran.
+            const bool log = d == points && entry.path().extension() == ".log";
+            if (entry.is_regular_file(ec) && (is_partial(name) || log)) fs::remove(entry.path(), ec);
         }
     }
 }
@@ -102,15 +109,29 @@ std::string format_manifest(const SweepFile& sweep, const std::vector<Point>& po
     out += "  \"axes\": [\n";
     for (std::size_t a = 0; a < sweep.axes.size(); ++a) {
         const Axis& axis = sweep.axes[a];
-        std::vector<std::string> params, settings;
-        for (const auto& p : axis.params) params.push_back(p.path());
+        std::vector<std::string> params, units, settings;
+        for (const auto& p : axis.params) {
+            params.push_back(p.path());
+            units.push_back(p.type == config::ParamSpec::Type::Choice ? "" : p.unit);
+        }
         if (axis.is_scale())
             for (const auto& s : axis.scales) settings.push_back(s.text);
         else
             settings = axis.values;
-        out += fmt::format("    {{\"label\": {}, \"kind\": \"{}\", \"params\": {}, \"settings\": {}}}{}\n",
-                           sim::json_quote(axis.label), axis.is_scale() ? "scale" : "values", json_list(params),
-                           json_list(settings), a + 1 < sweep.axes.size() ? "," : "");
+        out += fmt::format(
+            "    {{\"label\": {}, \"kind\": \"{}\", \"params\": {}, \"units\": {}, \"settings\": {}}}{}\n",
+            sim::json_quote(axis.label), axis.is_scale() ? "scale" : "values", json_list(params), json_list(units),
+            json_list(settings), a + 1 < sweep.axes.size() ? "," : "");
+    }
+    out += "  ],\n";
+    // Each point's setting of each axis (an index into its settings; -1: at the base), so a
+    // plot can tell which points vary which axis without comparing values.
+    out += "  \"points\": [\n";
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        std::string setting;
+        for (const int s : points[i].setting) setting += (setting.empty() ? "" : ", ") + std::to_string(s);
+        out += fmt::format("    {{\"id\": \"{}\", \"setting\": [{}]}}{}\n", points[i].id, setting,
+                           i + 1 < points.size() ? "," : "");
     }
     out += "  ]\n}\n";
     return out;

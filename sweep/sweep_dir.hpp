@@ -15,12 +15,15 @@
 
 namespace tpusim::sweep {
 
-/// Creates `dir` or checks that it may be used (see above). With `force`, removes the
-/// earlier results of the same sweep first. Throws SweepError when `dir` holds anything
-/// else.
-void prepare_sweep_dir(const std::string& dir, const SweepFile& sweep, bool force);
+/// Creates `dir` or checks that it may be used (see above). Throws SweepError when `dir`
+/// holds anything else.
+void prepare_sweep_dir(const std::string& dir, const SweepFile& sweep);
 
-/// Removes the leftovers of runs that were killed while writing (temporary files).
+/// Removes the results of an earlier run of the sweep (points/, chips/, results.csv):
+/// what --force starts over from. Call only on a directory prepare_sweep_dir accepted.
+void clear_sweep_results(const std::string& dir);
+
+/// Removes what runs killed with their sweep leave behind: temporary files and logs.
 void remove_partial_files(const std::string& dir);
 
 /// sweep.json.

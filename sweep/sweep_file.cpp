@@ -192,19 +192,26 @@ std::string resolve(const std::string& source, const std::string& path) {
     return (std::filesystem::path(source).parent_path() / p).lexically_normal().string();
 }
 
+bool is_file(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(path, ec);
+}
+
 struct AxisOwner {
     std::string param;
     std::string place;
 };
 
-Axis read_axis(const std::string& source, const YAML::Node& node, std::vector<AxisOwner>& owners) {
+Axis read_axis(const std::string& source, const YAML::Node& node, Combine combine, std::vector<AxisOwner>& owners) {
     const MapReader m(source, node, node.Mark(), "an axis: a map with param or params, and scale or values");
     m.reject_unknown({"label", "param", "params", "scale", "values"}, "in an axis");
     Axis axis;
     axis.place = m.place();
 
-    if (m.has("param") == m.has("params"))
-        m.fail_at(node.Mark(), "", "an axis names its chip parameters with either \"param\" (one) or \"params\" (a list)");
+    if (m.has("param") && m.has("params"))
+        m.fail_at(node.Mark(), "", "an axis gives \"param\" (one chip parameter) or \"params\" (a list), not both");
+    if (!m.has("param") && !m.has("params"))
+        m.fail_at(node.Mark(), "", "missing \"param\" (one chip parameter) or \"params\" (a list)");
     std::vector<std::pair<std::string, YAML::Mark>> names;
     const std::string param_key = m.has("param") ? "param" : "params";
     if (m.has("param"))
@@ -223,15 +230,26 @@ Axis read_axis(const std::string& source, const YAML::Node& node, std::vector<Ax
                                   join(valid)));
         }
         for (const auto& owner : owners) {
-            if (owner.param == name)
-                m.fail_at(mark, param_key, fmt::format("{} is already swept by the axis at {}", name, owner.place));
+            // Varied one at a time, two axes may share a parameter ("clock" and "clock with
+            // accumulators"); in a product they would contradict each other.
+            const bool clash = owner.place == axis.place || combine == Combine::Product;
+            if (owner.param == name && clash) {
+                m.fail_at(mark, param_key,
+                          owner.place == axis.place
+                              ? fmt::format("{} is named twice in this axis", name)
+                              : fmt::format("{} is already swept by the axis at {}; a product sweep can set a "
+                                            "parameter from one axis only (combine: one-at-a-time allows it)",
+                                            name, owner.place));
+            }
         }
         owners.push_back({name, axis.place});
         axis.params.push_back(*spec);
     }
 
-    if (m.has("scale") == m.has("values"))
-        m.fail_at(node.Mark(), "", "an axis gives either \"scale\" (factors of the base value) or \"values\"");
+    if (m.has("scale") && m.has("values"))
+        m.fail_at(node.Mark(), "", "an axis gives \"scale\" (factors of the base values) or \"values\", not both");
+    if (!m.has("scale") && !m.has("values"))
+        m.fail_at(node.Mark(), "", "missing \"scale\" (factors of the base values) or \"values\"");
     if (m.has("scale")) {
         for (const auto& p : axis.params) {
             if (p.type == config::ParamSpec::Type::Choice)
@@ -302,9 +320,12 @@ SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
     sweep.source = source;
     sweep.name = top.text("name", "a name for the sweep");
     sweep.base = resolve(source, top.text("base", "the chip file the sweep starts from"));
+    if (!is_file(sweep.base)) top.fail_at(top.mark_of("base"), "base", fmt::format("{}: no such file", sweep.base));
     for (const auto& [path, mark] : top.list("workloads", "workload files")) {
         const std::string resolved = resolve(source, path);
+        if (!is_file(resolved)) top.fail_at(mark, "workloads", fmt::format("{}: no such file", resolved));
         for (const auto& earlier : sweep.workloads) {
+            if (earlier == resolved) top.fail_at(mark, "workloads", fmt::format("{} is listed twice", resolved));
             if (workload_name(earlier) == workload_name(resolved)) {
                 top.fail_at(mark, "workloads",
                             fmt::format("{} and {} are both named \"{}\"; results are kept by workload file name",
@@ -323,7 +344,17 @@ SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
                     fmt::format("expected a non-empty list of axes, got {}", axes.IsSequence() ? "an empty list" : describe(axes)));
     }
     std::vector<AxisOwner> owners;
-    for (const auto& axis : axes) sweep.axes.push_back(read_axis(source, axis, owners));
+    for (const auto& node : axes) {
+        Axis axis = read_axis(source, node, sweep.combine, owners);
+        for (const auto& earlier : sweep.axes) {
+            if (earlier.label == axis.label) {
+                throw SweepError(fmt::format("{}: label: \"{}\" is also the label of the axis at {}; each axis "
+                                             "needs its own, as labels name columns of results.csv and plots",
+                                             axis.place, axis.label, earlier.place));
+            }
+        }
+        sweep.axes.push_back(std::move(axis));
+    }
     return sweep;
 }
 

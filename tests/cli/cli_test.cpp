@@ -2,6 +2,10 @@
 // nothing a user wrote is overwritten without being asked.
 #include "run_command.hpp"
 
+#include "compiler/npy.hpp"
+#include "compiler/reference_executor.hpp"
+#include "compiler/workload.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -22,11 +26,11 @@ std::string read(const std::string& path) {
 TEST_CASE("tpusim --help lists exactly the subcommands that exist", "[cli]") {
     const auto r = run_tpusim("--help");
     CHECK(r.status == 0);
-    for (const char* name : {"config", "asm", "disasm"}) CHECK(r.out.find(name) != std::string::npos);
+    for (const char* name : {"config", "asm", "disasm", "compile", "run"}) CHECK(r.out.find(name) != std::string::npos);
 }
 
 TEST_CASE("every subcommand has --help", "[cli]") {
-    for (const char* name : {"config", "asm", "disasm"}) {
+    for (const char* name : {"config", "asm", "disasm", "compile", "run"}) {
         const auto r = run_tpusim(std::string(name) + " --help");
         INFO(name);
         CHECK(r.status == 0);
@@ -124,4 +128,74 @@ TEST_CASE("disasm of a corrupt file names the problem", "[cli]") {
     CHECK(r.err.find("junk.tpub") != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("compile writes a program that runs to the reference executor's outputs, as run --workload does", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    const std::string chip = "--config '" + kSource + "/configs/teaching-8x8.yaml'";
+    const std::string workload = kSource + "/workloads/teaching/tiny_cnn.yaml";
+    auto r = run_tpusim("compile " + chip + " --workload '" + workload + "' -o out", dir);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out.find("MACs per weight byte") != std::string::npos);
+    for (const char* f : {"program.tpub", "program.s", "weights.bin", "host-in.bin", "memory-map.txt", "memory-map.json",
+                          "layers.csv"})
+        CHECK(std::filesystem::exists(dir + "/out/" + f));
+    // the listing is the program: it assembles back to the same file
+    REQUIRE(run_tpusim("asm out/program.s -o again.tpub", dir).status == 0);
+    CHECK(read(dir + "/again.tpub") == read(dir + "/out/program.tpub"));
+    CHECK(read(dir + "/out/program.s").find(".in_layer") != std::string::npos);
+    CHECK(read(dir + "/out/layers.csv").rfind("layer,kind,macs,weight_bytes,weights,macs_per_weight_byte\n", 0) == 0);
+
+    // the compiled files run like any program, and run --workload does it in one step
+    r = run_tpusim("run " + chip + " --program out/program.tpub --host-in out/host-in.bin --weights out/weights.bin --json",
+                   dir);
+    REQUIRE(r.status == 0);
+    const auto one_step = run_tpusim("run " + chip + " --workload '" + workload + "' --out res --json", dir);
+    REQUIRE(one_step.status == 0);
+    CHECK(one_step.out == r.out);  // the same cycles, the same everything
+    CHECK(read(dir + "/res/report.json") == r.out);
+
+    // every network output, as .npy, is exactly the reference executor's
+    const auto network = tpusim::compiler::load_workload(workload);
+    const auto reference = tpusim::compiler::execute_reference(network);
+    for (const auto& name : network.outputs) {
+        INFO(name);
+        const auto npy = tpusim::compiler::read_npy(dir + "/res/" + name + ".npy");
+        const auto& want = reference.at(name);
+        CHECK(npy.shape.front() == want.batch);
+        CHECK(tpusim::compiler::npy_int8_values(npy, name) == want.data);
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("compile and run refuse to write into a non-empty directory unless --force", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    const std::string args = "--config '" + kSource + "/configs/teaching-8x8.yaml' --workload '" + kSource +
+                             "/workloads/teaching/tiny_mlp.yaml'";
+    std::filesystem::create_directory(dir + "/out");
+    write(dir + "/out/notes.txt", "precious");
+    const std::pair<std::string, std::string> commands[] = {{"compile " + args + " -o out", "program.tpub"},
+                                                            {"run " + args + " --out out", "report.json"}};
+    for (const auto& c : commands) {
+        INFO(c.first);
+        const auto r = run_tpusim(c.first, dir);
+        CHECK(r.status == 1);
+        CHECK(r.err.find("--force") != std::string::npos);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(!std::filesystem::exists(dir + "/out/" + c.second));
+        CHECK(run_tpusim(c.first + " --force", dir).status == 0);
+        CHECK(std::filesystem::exists(dir + "/out/" + c.second));
+        CHECK(read(dir + "/out/notes.txt") == "precious");
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("run takes either a workload or a program with its host image", "[cli]") {
+    const std::string chip = "--config '" + kSource + "/configs/teaching-8x8.yaml'";
+    const std::string workload = "--workload '" + kSource + "/workloads/teaching/tiny_mlp.yaml'";
+    CHECK(run_tpusim("run " + chip).status == 2);
+    CHECK(run_tpusim("run " + chip + " " + workload + " --program p.tpub").status == 2);
+    CHECK(run_tpusim("run " + chip + " " + workload + " --host-in h.bin").status == 2);
+    CHECK(run_tpusim("run " + chip + " --program p.tpub").status == 2);
 }

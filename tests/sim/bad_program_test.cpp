@@ -209,8 +209,8 @@ TEST_CASE("the first matrix_multiply must switch a tile into use", "[sim][bad]")
 
 TEST_CASE("set_config values outside the register's range are refused", "[sim][bad]") {
     // The assembler and the program-file reader refuse these already (they check every
-    // field against isa/forms.cpp); the simulator checks again for programs built in
-    // memory, as a library user may.
+    // field against isa/forms.cpp); the simulator applies the same checks to programs
+    // built in memory, as a library user may, with the instruction's index and mnemonic.
     const auto one = [](isa::ConfigReg reg, std::int64_t value) {
         isa::Program p;
         p.chip = teaching().signature();
@@ -222,15 +222,16 @@ TEST_CASE("set_config values outside the register's range are refused", "[sim][b
         return p;
     };
     CHECK(program_error(one(isa::ConfigReg::RequantShift, 63)) ==
-          "instruction 0 (set_config): value: requant_shift=63 is out of range 0..62");
+          "instruction 0 (set_config): value=63 is out of range 0..62 for requant_shift");
     CHECK(program_error(one(isa::ConfigReg::PoolSize, 0)) ==
-          "instruction 0 (set_config): value: pool_size=0 is out of range 1..15");
+          "instruction 0 (set_config): value=0 is out of range 1..15 for pool_size");
     CHECK(program_error(one(isa::ConfigReg::PoolStride, -1)) ==
-          "instruction 0 (set_config): value: pool_stride=-1 is out of range 1..15");
+          "instruction 0 (set_config): value=18446744073709551615 is out of range 1..15 for pool_stride");
     CHECK(program_error(one(isa::ConfigReg::RequantMultiplier, std::int64_t{1} << 31)) ==
-          "instruction 0 (set_config): value: requant_multiplier=2147483648 is out of range -2147483648..2147483647");
+          "instruction 0 (set_config): value=2147483648 is out of range -2147483648..2147483647 for requant_multiplier");
     CHECK(program_error(one(static_cast<isa::ConfigReg>(isa::kConfigRegCount), 0)) ==
-          "instruction 0 (set_config): reg: 6 is not a configuration register");
+          "instruction 0 (set_config): reg=6 is not defined (requant_multiplier=0, requant_shift=1, pool_size=2, pool_stride=3, "
+          "pool_input_width=4, vector_shift=5)");
     CHECK_THROWS_AS(test::assemble_for(teaching(), "set_config reg=requant_shift value=63\n"), Error);
 }
 

@@ -1,0 +1,241 @@
+// The compiler backend's pieces on their own: tiling into accumulator blocks, the
+// instruction forms that walk an access pattern, the weight-read schedule, statistics,
+// and the errors a workload that does not fit gets. Exactness end to end is in
+// exactness_test.cpp.
+#include "random_network.hpp"
+#include "tpuv1_published.hpp"
+
+#include "compiler/compile.hpp"
+#include "compiler/layout.hpp"
+#include "compiler/shape_inference.hpp"
+#include "compiler/tiling.hpp"
+#include "compiler/workload.hpp"
+#include "config/chip_config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <random>
+#include <set>
+#include <tuple>
+
+namespace {
+
+using namespace tpusim;
+using namespace tpusim::compiler;
+
+const std::string kSource = TPUSIM_SOURCE_DIR;
+
+config::ChipConfig chip(const std::string& name) { return config::load_chip_config(kSource + "/configs/" + name + ".yaml"); }
+
+std::uint32_t pick(std::mt19937& rng, std::uint32_t lo, std::uint32_t hi) {
+    return std::uniform_int_distribution<std::uint32_t>(lo, hi)(rng);
+}
+
+/// A network of one conv layer on a map, values irrelevant (all ones).
+Network one_conv(std::uint32_t side, std::uint32_t channels, std::uint32_t filters, std::uint32_t kernel,
+                 std::uint32_t batch) {
+    Network net;
+    net.name = "one_conv";
+    net.source = "one_conv.yaml";
+    net.batch = batch;
+    NetworkInput in;
+    in.name = "x";
+    in.shape = {side, side, channels};
+    in.data = Tensor{in.shape, batch, std::vector<std::int8_t>(std::size_t{side} * side * channels * batch, 1)};
+    net.inputs.push_back(in);
+    Layer l;
+    l.name = "conv";
+    l.source = "one_conv.yaml:7";
+    l.kind = LayerKind::Conv2d;
+    l.inputs = {"x"};
+    l.filters = filters;
+    l.kernel_h = l.kernel_w = kernel;
+    l.weights.assign(std::size_t{kernel} * kernel * channels * filters, 1);
+    net.layers.push_back(l);
+    net.outputs = {"conv"};
+    infer_shapes(net);
+    return net;
+}
+
+}  // namespace
+
+TEST_CASE("blocks cover every output once, hold whole pooling windows and fit the accumulators", "[compiler][tiling]") {
+    std::mt19937 rng(5);
+    for (int trial = 0; trial < 2000; ++trial) {
+        const std::uint32_t batch = pick(rng, 1, 5), gh = pick(rng, 1, 12), gw = pick(rng, 1, 12);
+        Pooling pool;
+        if (trial % 2) {
+            pool.kind = isa::Pool::Max;
+            pool.size = pick(rng, 1, std::min({gh, gw, 4u}));
+            pool.stride = pick(rng, 1, 4);
+        }
+        const std::uint32_t capacity = pick(rng, 1, 200);
+        INFO(batch << " x " << gh << "x" << gw << " pool " << pool.size << "/" << pool.stride << " capacity " << capacity);
+        const auto blocks = partition(batch, gh, gw, pool, capacity);
+        if (std::uint64_t{pool.size} * pool.size > capacity) {
+            CHECK(blocks.empty());
+            continue;
+        }
+        std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>, int> seen;
+        for (const Block& b : blocks) {
+            REQUIRE(b.rows() <= capacity);
+            // the grid a block holds is what its pooled outputs need (or whole maps)
+            const bool whole_rows = b.gy0 == 0 && b.gy1 == gh && b.py0 == 0 && b.py1 == pool.out(gh);
+            const bool whole_cols = b.gx0 == 0 && b.gx1 == gw && b.px0 == 0 && b.px1 == pool.out(gw);
+            CHECK((whole_rows || (b.gy0 == b.py0 * pool.stride &&
+                                  b.gy1 - b.gy0 == (b.py1 - b.py0 - 1) * pool.stride + pool.size)));
+            CHECK((whole_cols || (b.gx0 == b.px0 * pool.stride &&
+                                  b.gx1 - b.gx0 == (b.px1 - b.px0 - 1) * pool.stride + pool.size)));
+            for (std::uint32_t n = b.n0; n < b.n1; ++n)
+                for (std::uint32_t y = b.py0; y < b.py1; ++y)
+                    for (std::uint32_t x = b.px0; x < b.px1; ++x) ++seen[{n, y, x}];
+        }
+        const std::uint32_t ph = pool.out(gh), pw = pool.out(gw);
+        CHECK(seen.size() == std::size_t{batch} * ph * pw);
+        for (const auto& s : seen) CHECK(s.second == 1);
+    }
+}
+
+TEST_CASE("product instructions stream exactly the vectors of an access pattern", "[compiler][tiling]") {
+    std::mt19937 rng(9);
+    for (int trial = 0; trial < 2000; ++trial) {
+        // up to three loops with UB strides from 1 to 600 (beyond the 8-bit step)
+        std::vector<Dim> dims(pick(rng, 1, 3));
+        std::int64_t acc = 1;
+        for (auto it = dims.rbegin(); it != dims.rend(); ++it) {
+            it->count = pick(rng, 1, 6);
+            it->stride = {static_cast<std::int64_t>(trial % 3 == 0 ? pick(rng, 1, 600) : pick(rng, 1, 9)), acc, 0};
+            acc *= static_cast<std::int64_t>(it->count);
+        }
+        const std::int64_t ub0 = pick(rng, 0, 50), acc0 = pick(rng, 0, 50);
+        std::vector<std::pair<std::int64_t, std::int64_t>> want;
+        std::vector<std::uint64_t> index(dims.size(), 0);
+        for (std::int64_t j = 0; j < acc; ++j) {
+            std::int64_t ub = ub0, a = acc0;
+            std::int64_t rest = j;
+            for (std::size_t d = dims.size(); d-- > 0;) {
+                const std::int64_t i = rest % static_cast<std::int64_t>(dims[d].count);
+                rest /= static_cast<std::int64_t>(dims[d].count);
+                ub += i * dims[d].stride[0];
+                a += i * dims[d].stride[1];
+            }
+            want.emplace_back(ub, a);
+        }
+        std::vector<std::pair<std::int64_t, std::int64_t>> got;
+        for (const auto& in : product_instructions(ub0, acc0, dims)) {
+            CHECK(in.step <= 255);
+            CHECK((in.convolve == 1 || (in.outer == 1 && in.step == 1)));
+            for (std::uint64_t o = 0; o < in.outer; ++o)
+                for (std::uint64_t i = 0; i < in.rows; ++i)
+                    got.emplace_back(static_cast<std::int64_t>(in.ub_addr + o * in.pitch + i * in.step),
+                                     static_cast<std::int64_t>(in.acc_addr + o * in.rows + i));
+        }
+        std::sort(got.begin(), got.end(), [](auto& x, auto& y) { return x.second < y.second; });
+        CHECK(got == want);
+    }
+}
+
+TEST_CASE("weight reads run as far ahead of the products as the weight FIFO allows", "[compiler][schedule]") {
+    for (const char* name : {"teaching-8x8", "tpuv1"}) {
+        const auto c = chip(name);
+        const std::size_t ahead = c.fifo.depth_tiles + 1;  // FIFO slots plus the shadow buffer
+        for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+            const auto program = compile(testing::random_network(seed, testing::RandomLimits{}), c).program;
+            // Tile t (counting requests) must be read after the product that switches to
+            // tile t - ahead, and right after it: any earlier, and its wait for a FIFO
+            // slot could hold up the product that frees the slot.
+            std::size_t requested = 0, switched = 0;
+            bool prologue = true;
+            for (std::size_t i = 0; i < program.code.size(); ++i) {
+                const auto& in = program.code[i];
+                if (in.op == isa::Opcode::ReadWeights) {
+                    if (!prologue) {
+                        REQUIRE(i > 0);
+                        CHECK(program.code[i - 1].switch_weights == 1);
+                        CHECK(requested == switched - 1 + ahead);
+                    }
+                    requested += in.count;
+                } else if (in.op == isa::Opcode::MatrixMultiply && in.switch_weights) {
+                    prologue = false;
+                    CHECK(switched < requested);  // its tile was read before it
+                    ++switched;
+                }
+            }
+            CHECK(requested == switched);
+        }
+    }
+}
+
+TEST_CASE("statistics count useful MACs, distinct weights and every weight byte read", "[compiler][stats]") {
+    const auto c = chip("teaching-8x8");
+    SECTION("a 3x3 convolution whose output needs four accumulator blocks reads its weights four times") {
+        // 20x20 outputs = 400 rows; blocks hold 128 (half of 256), so 4 blocks of 100
+        const auto compiled = compile(one_conv(22, 8, 8, 3, 1), c);
+        const auto& conv = compiled.layers.at(0);
+        CHECK(conv.weights == 3 * 3 * 8 * 8);
+        CHECK(conv.macs == 400ull * 3 * 3 * 8 * 8);
+        CHECK(conv.weight_bytes == 4 * conv.weights);
+        CHECK(conv.macs_per_weight_byte() == Approx(100));
+    }
+    SECTION("a 1x1 convolution keeps its single tile in the array across all blocks") {
+        const auto compiled = compile(one_conv(20, 8, 8, 1, 1), c);
+        CHECK(compiled.layers.at(0).weight_bytes == 64);
+    }
+    SECTION("the program's layer annotations carry the same figures") {
+        const auto compiled = compile(one_conv(12, 10, 9, 3, 2), c);
+        REQUIRE(compiled.program.layers.size() == 1);
+        CHECK(compiled.program.layers[0].name == "conv");
+        CHECK(compiled.program.layers[0].kind == "conv2d");
+        CHECK(compiled.program.layers[0].macs == compiled.layers[0].macs);
+        CHECK(compiled.program.layers[0].weight_bytes == compiled.layers[0].weight_bytes);
+        CHECK(compiled.total.macs == compiled.layers[0].macs);
+        REQUIRE(compiled.program.layer_of.size() == compiled.program.code.size());
+        // every instruction is the layer's but the input transfers and halt
+        for (std::size_t i = 0; i < compiled.program.code.size(); ++i) {
+            const auto op = compiled.program.code[i].op;
+            const bool shared = op == isa::Opcode::ReadHostMemory || op == isa::Opcode::Halt;
+            CHECK(compiled.program.layer_of[i] == (shared ? isa::Program::kNoLayer : 0u));
+        }
+    }
+}
+
+TEST_CASE("the six TPUv1 workloads compile to the paper's weights and MACs per weight byte", "[compiler][tpuv1]") {
+    const auto c = chip("tpuv1");
+    for (const auto& w : published::tpuv1_workloads()) {
+        INFO(w.app);
+        const auto compiled = compile(load_workload(kSource + "/workloads/tpuv1/" + w.app + ".yaml"), c);
+        CHECK(double(compiled.total.weights) == Approx(double(w.weights)).epsilon(published::kTolerance));
+        CHECK(compiled.total.macs_per_weight_byte() == Approx(w.macs_per_weight_byte).epsilon(published::kTolerance));
+    }
+}
+
+TEST_CASE("a workload that does not fit is a one-line error naming the file, the layer and the bytes", "[compiler][errors]") {
+    SECTION("unified buffer: a map too large even one sample at a time") {
+        // 100x100x8 in and out: 10,000 rows each of 8 bytes, against 8,192 rows
+        try {
+            compile(one_conv(100, 8, 8, 1, 1), chip("teaching-8x8"));
+            FAIL("expected CompileError");
+        } catch (const CompileError& e) {
+            const std::string m = e.what();
+            INFO(m);
+            CHECK(m.find("one_conv.yaml:7") != std::string::npos);
+            CHECK(m.find("\"conv\"") != std::string::npos);
+            CHECK(m.find("160000 bytes of unified buffer") != std::string::npos);
+            CHECK(m.find("65536 bytes") != std::string::npos);
+            CHECK(m.find('\n') == std::string::npos);
+        }
+    }
+    SECTION("weight memory") {
+        // 64 x 64 x 3 x 3 x 32 weights = 1.2 MB > 1 MiB
+        try {
+            compile(one_conv(3, 128, 1024, 3, 1), chip("teaching-8x8"));
+            FAIL("expected CompileError");
+        } catch (const CompileError& e) {
+            const std::string m = e.what();
+            INFO(m);
+            CHECK(m.find("one_conv.yaml") != std::string::npos);
+            CHECK(m.find("1048576 bytes") != std::string::npos);
+        }
+    }
+}

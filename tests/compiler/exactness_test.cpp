@@ -1,0 +1,149 @@
+// The compiled program, run on the simulator, computes exactly what the reference
+// executor computes: every output value of every network, bit for bit.
+#include "random_network.hpp"
+#include "sim_harness.hpp"
+
+#include "compiler/compile.hpp"
+#include "compiler/reference_executor.hpp"
+#include "compiler/shape_inference.hpp"
+#include "compiler/workload.hpp"
+#include "config/chip_config.hpp"
+#include "sim/simulation.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+namespace {
+
+using namespace tpusim;
+using compiler::testing::describe;
+using compiler::testing::random_network;
+using compiler::testing::RandomLimits;
+
+/// Compiles, simulates and compares every output with the reference executor.
+void check_exact(const compiler::Network& net, const config::ChipConfig& chip) {
+    INFO(describe(net));
+    INFO("chip " << chip.name);
+    const auto compiled = compiler::compile(net, chip);
+    const auto run = sim::simulate(chip, compiled.program, compiled.host_image, compiled.weight_image);
+    const auto reference = compiler::execute_reference(net);
+    REQUIRE(compiled.outputs.size() == net.outputs.size());
+    for (const auto& out : compiled.outputs) {
+        INFO("output " << out.tensor);
+        const compiler::Tensor got = compiler::unpack_output(out, run.host);
+        const compiler::Tensor& want = reference.at(out.tensor);
+        REQUIRE(got.shape == want.shape);
+        REQUIRE(got.batch == want.batch);
+        REQUIRE(got.data.size() == want.data.size());
+        std::size_t first_difference = got.data.size();
+        for (std::size_t i = 0; i < got.data.size() && first_difference == got.data.size(); ++i)
+            if (got.data[i] != want.data[i]) first_difference = i;
+        INFO("first difference at element " << first_difference);
+        CHECK(got.data == want.data);
+    }
+}
+
+/// A small chip with an unusual shape, given as chip YAML.
+config::ChipConfig odd_chip(const std::string& name, std::uint32_t rows, std::uint32_t cols, std::uint32_t acc,
+                            std::uint32_t fifo, const std::string& ub) {
+    const std::string yaml = fmt::format(
+        "name: {}\nclock: 1GHz\nmatrix_unit: {{rows: {}, cols: {}}}\nunified_buffer: {{capacity: {}}}\n"
+        "accumulators: {{entries: {}}}\nweight_fifo: {{depth: {}}}\n"
+        "weight_memory: {{capacity: 1MiB, bandwidth: 4GB/s, latency: 20ns, channels: 1}}\n"
+        "host_interface: {{bandwidth: 2GB/s, latency: 100ns}}\nactivation: {{throughput: 8, latency: 2}}\n",
+        name, rows, cols, ub, acc, fifo);
+    return config::parse_chip_config(yaml, name + ".yaml");
+}
+
+}  // namespace
+
+TEST_CASE("random networks compute exactly on the 8x8 teaching chip", "[compiler][exact]") {
+    const auto chip = test::shipped_chip("teaching-8x8");
+    RandomLimits deep;
+    deep.max_layers = 10;
+    for (std::uint32_t seed = 1; seed <= 300; ++seed) check_exact(random_network(seed, seed % 2 ? RandomLimits{} : deep), chip);
+}
+
+TEST_CASE("random networks compute exactly on non-square arrays with tiny accumulators and UB", "[compiler][exact]") {
+    // 8x5: chunks of 5 features in 8-byte rows; 6x12: chunks of 6 in 12-byte rows. Twelve
+    // and 40 accumulator rows force slicing of output maps; 6 KiB and 12 KiB of UB force
+    // several passes for larger batches; a one-tile FIFO delays every weight read.
+    const config::ChipConfig chips[] = {odd_chip("tall-8x5", 8, 5, 24, 1, "6KiB"),
+                                        odd_chip("wide-6x12", 6, 12, 40, 3, "12KiB"),
+                                        odd_chip("small-4x4", 4, 4, 18, 2, "16KiB")};
+    for (std::uint32_t seed = 1001; seed <= 1150; ++seed) {
+        const auto& chip = chips[seed % 3];
+        RandomLimits limits;
+        limits.chunk = std::min(chip.matrix.rows, chip.matrix.cols);
+        compiler::Network net;
+        try {
+            net = random_network(seed, limits);
+            check_exact(net, chip);
+        } catch (const compiler::CompileError& e) {
+            // A network may not fit these UBs even one sample at a time: that must be
+            // said in the one-line message, naming the layer and the bytes.
+            INFO(e.what());
+            CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("random networks with chunks beyond 256 features compute exactly on the TPUv1", "[compiler][exact]") {
+    const auto chip = test::shipped_chip("tpuv1");
+    RandomLimits limits;
+    limits.max_side = 5;
+    limits.max_channels = 300;
+    limits.max_hidden = 270;
+    limits.max_steps = 3;
+    limits.max_layers = 4;
+    limits.max_batch = 3;
+    limits.chunk = 256;
+    for (std::uint32_t seed = 2001; seed <= 2024; ++seed) check_exact(random_network(seed, limits), chip);
+}
+
+TEST_CASE("the teaching workloads compute exactly on the teaching chip and on the TPUv1", "[compiler][exact]") {
+    for (const char* chip : {"teaching-8x8", "tpuv1"})
+        for (const char* name : {"tiny_mlp", "tiny_cnn", "tiny_lstm"}) {
+            INFO(name);
+            check_exact(compiler::load_workload(std::string(TPUSIM_SOURCE_DIR) + "/workloads/teaching/" + name + ".yaml"),
+                        test::shipped_chip(chip));
+        }
+}
+
+TEST_CASE("a batch the unified buffer cannot hold runs in passes and still computes exactly", "[compiler][exact]") {
+    // 40 samples of a 6x6x16 map through two convolutions: 2 chunks x 36 rows per sample
+    // and tensor, more than a 6 KiB UB (768 rows) holds for the whole batch.
+    const auto chip = odd_chip("tall-8x8-6k", 8, 8, 64, 2, "6KiB");
+    compiler::Network net = random_network(7, RandomLimits{});  // for its values only
+    net.batch = 40;
+    net.inputs.resize(1);
+    net.inputs[0].name = "x";
+    net.inputs[0].shape = {6, 6, 16};
+    net.inputs[0].data = compiler::Tensor{{6, 6, 16}, 40, std::vector<std::int8_t>(40 * 6 * 6 * 16)};
+    for (std::size_t i = 0; i < net.inputs[0].data.data.size(); ++i)
+        net.inputs[0].data.data[i] = static_cast<std::int8_t>((i * 37 + 11) % 251 - 125);
+    net.layers.clear();
+    for (const char* name : {"c1", "c2"}) {
+        compiler::Layer l;
+        l.name = name;
+        l.kind = compiler::LayerKind::Conv2d;
+        l.inputs = {net.layers.empty() ? "x" : net.layers.back().name};
+        l.filters = 16;
+        l.kernel_h = l.kernel_w = 3;
+        l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
+        l.weights.resize(3 * 3 * 16 * 16);
+        for (std::size_t i = 0; i < l.weights.size(); ++i) l.weights[i] = static_cast<std::int8_t>((i * 53 + 7) % 255 - 127);
+        l.requant = compiler::Requant{100, 16};
+        l.activation = compiler::Activation::Relu;
+        net.layers.push_back(l);
+    }
+    net.outputs = {"c2"};
+    compiler::infer_shapes(net);
+    const auto compiled = compiler::compile(net, chip);
+    std::size_t passes = 0;
+    for (const auto& p : compiled.memory_map)
+        if (p.memory == "host" && p.tensor == "x") ++passes;
+    CHECK(passes > 1);
+    check_exact(net, chip);
+}
