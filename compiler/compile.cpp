@@ -7,6 +7,7 @@
 #include "compiler/host_layout.hpp"
 #include "compiler/lowered.hpp"
 #include "compiler/shape_inference.hpp"
+#include "compiler/streaming.hpp"
 #include "compiler/ub_allocation.hpp"
 
 #include <fmt/format.h>
@@ -26,7 +27,7 @@ std::string where(const Network& network) { return network.source.empty() ? "net
     std::string live;
     for (std::size_t i = 0; i < why.live.size() && i < 4; ++i) {
         const Buffer& b = lowered.buffers[static_cast<std::size_t>(why.live[i])];
-        live += fmt::format("{}{} {} bytes", i ? ", " : "", b.name, b.rows(1) * w);
+        live += fmt::format("{}{} {} bytes", i ? ", " : "", b.name, ub_rows_of(lowered, why.live[i], 1) * w);
     }
     if (why.live.size() > 4) live += fmt::format(", and {} more", why.live.size() - 4);
     const std::string at =
@@ -105,10 +106,16 @@ std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& 
             std::string note = fmt::format("{} sample{}; alive from {} to {}", plan->batch, plan->batch == 1 ? "" : "s",
                                            buf.from_host ? std::string("the start") : layer_name(buf.first_op),
                                            layer_name(buf.last_op));
+            if (buf.streamed_by >= 0) {
+                const Staging st = plan_staging(lowered, static_cast<int>(b), plan->batch);
+                note += fmt::format("; streamed from the host in {} slot{} of {} map rows", st.slots,
+                                    st.slots == 1 ? "" : "s", st.height);
+            }
             if (!buf.frame.empty())
                 note += fmt::format("; zero border {},{},{},{}{}", buf.frame.top, buf.frame.bottom, buf.frame.left,
                                     buf.frame.right, plan->zero_fill[b] ? " (cleared before use)" : "");
-            map.push_back(Placement{tensor_names(lowered, static_cast<int>(b)), "ub", plan->base[b], buf.rows(plan->batch), note});
+            map.push_back(Placement{tensor_names(lowered, static_cast<int>(b)), "ub", plan->base[b],
+                                    ub_rows_of(lowered, static_cast<int>(b), plan->batch), note});
         }
     for (const UbPlan* plan : plans)
         if (plan->zero_rows > 0)

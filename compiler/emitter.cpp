@@ -133,19 +133,13 @@ void Emitter::clear_border(int buffer) {
 
 void Emitter::emit_matmul(const LoweredOp& op) {
     const MatmulOp& m = op.matmul;
-    // Blocks fit half the accumulators, so that activate drains one while the next is
-    // computed; but if all samples' outputs fit the whole accumulators and not half, one
-    // block takes them all, so that each weight tile is read once per pass, not per block.
-    const std::uint64_t outputs = std::uint64_t{pass_->batch} * m.grid_h * m.grid_w;
-    const std::uint32_t capacity =
-        outputs > lowered_.target.block_rows() && outputs <= lowered_.target.acc_rows ? lowered_.target.acc_rows
-                                                                                      : lowered_.target.block_rows();
-    const std::vector<Block> blocks = partition(pass_->batch, m.grid_h, m.grid_w, m.pool, capacity);
+    const std::vector<Block> blocks = op_blocks(m, lowered_.target, pass_->batch);
     if (blocks.empty()) {
         const auto& layer = lowered_.layers[static_cast<std::size_t>(op.layer)];
         throw CompileError(fmt::format("layer \"{}\": a {}x{} pooling window needs {} accumulator rows; a block "
                                        "may use {}",
-                                       layer.name, m.pool.size, m.pool.size, m.pool.size * m.pool.size, capacity));
+                                       layer.name, m.pool.size, m.pool.size, m.pool.size * m.pool.size,
+                                       lowered_.target.block_rows()));
     }
     for (const Job& job : m.jobs) {
         // Accumulator rows follow the destination's row order, so that activate writes

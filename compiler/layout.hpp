@@ -41,6 +41,9 @@ struct Buffer {
     bool from_host = false;  // a network input: the host image holds it whole, border included
     int layer = -1;          // the layer that writes it (zero fill is charged to it); -1 for inputs
     int first_op = 0, last_op = 0;  // liveness, in lowered-op indices (inclusive)
+    /// A network input read by this op alone is streamed: brought in block by block
+    /// (compiler/streaming.hpp) instead of loaded whole; -1 if not.
+    int streamed_by = -1;
 
     std::uint64_t rows(std::uint32_t batch) const;
 };

@@ -51,6 +51,13 @@ std::vector<Block> partition(std::uint32_t batch, std::uint32_t gh, std::uint32_
     return blocks;
 }
 
+std::vector<Block> op_blocks(const MatmulOp& op, const Target& target, std::uint32_t batch) {
+    const std::uint64_t outputs = std::uint64_t{batch} * op.grid_h * op.grid_w;
+    const std::uint32_t capacity =
+        outputs > target.block_rows() && outputs <= target.acc_rows ? target.acc_rows : target.block_rows();
+    return partition(batch, op.grid_h, op.grid_w, op.pool, capacity);
+}
+
 std::vector<isa::Instruction> product_instructions(std::int64_t ub_row, std::int64_t acc_row, const std::vector<Dim>& dims) {
     std::vector<Dim> loops = merge_dims(dims, 2);
     if (loops.empty()) loops.push_back(Dim{1, {1, 1, 0}});

@@ -32,6 +32,12 @@ struct Block {
 std::vector<Block> partition(std::uint32_t batch, std::uint32_t grid_h, std::uint32_t grid_w, const Pooling& pool,
                              std::uint32_t capacity);
 
+/// The blocks of `op` for `batch` samples: at most half the accumulators each, so that
+/// activate drains one while the next is computed; but if all samples' outputs fit the
+/// whole accumulators and not half, one block takes them all, so that each weight tile is
+/// read once per pass rather than once per block. Empty if a pooling window cannot fit.
+std::vector<Block> op_blocks(const MatmulOp& op, const Target& target, std::uint32_t batch);
+
 /// The instructions that stream the vectors of an access pattern through the array:
 /// vector j of the pattern (dims outermost first, UB stride in stream 0, accumulator stride
 /// in stream 1, accumulator rows consecutive) goes to accumulator row acc + j. Each

@@ -1,5 +1,7 @@
 #include "compiler/ub_allocation.hpp"
 
+#include "compiler/streaming.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -10,7 +12,7 @@ namespace {
 bool alive_together(const Buffer& a, const Buffer& b) { return a.first_op <= b.last_op && b.first_op <= a.last_op; }
 
 /// The op at which the most rows are alive, with those buffers.
-UbShortage peak(const LoweredNetwork& lowered, std::uint32_t batch) {
+UbShortage peak(const LoweredNetwork& lowered, const std::vector<std::uint64_t>& size) {
     UbShortage s;
     const int ops = static_cast<int>(lowered.ops.size());
     for (int op = 0; op < std::max(ops, 1); ++op) {
@@ -19,7 +21,7 @@ UbShortage peak(const LoweredNetwork& lowered, std::uint32_t batch) {
         for (std::size_t b = 0; b < lowered.buffers.size(); ++b) {
             const Buffer& buf = lowered.buffers[b];
             if (buf.first_op <= op && op <= buf.last_op) {
-                rows += buf.rows(batch);
+                rows += size[b];
                 live.push_back(static_cast<int>(b));
             }
         }
@@ -29,9 +31,8 @@ UbShortage peak(const LoweredNetwork& lowered, std::uint32_t batch) {
             s.live = live;
         }
     }
-    std::sort(s.live.begin(), s.live.end(), [&](int a, int b) {
-        return lowered.buffers[static_cast<std::size_t>(a)].rows(batch) > lowered.buffers[static_cast<std::size_t>(b)].rows(batch);
-    });
+    std::sort(s.live.begin(), s.live.end(),
+              [&](int a, int b) { return size[static_cast<std::size_t>(a)] > size[static_cast<std::size_t>(b)]; });
     return s;
 }
 
@@ -41,21 +42,22 @@ constexpr std::uint64_t kMaxZeroRows = 64;  // longer border runs are cleared in
 
 std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch, UbShortage* why) {
     const auto& buffers = lowered.buffers;
+    std::vector<std::uint64_t> size(buffers.size());
+    for (std::size_t b = 0; b < buffers.size(); ++b) size[b] = ub_rows_of(lowered, static_cast<int>(b), batch);
     std::uint64_t zero_rows = 0;
     for (const Buffer& b : buffers)
         if (!b.frame.empty() && !b.from_host)
             for (const auto& run : border_runs(b, batch, 0)) zero_rows = std::max(zero_rows, run.second - run.first);
     zero_rows = std::min(zero_rows, kMaxZeroRows);
     if (zero_rows >= lowered.target.ub_rows) {
-        if (why) *why = peak(lowered, batch);
+        if (why) *why = peak(lowered, size);
         return std::nullopt;
     }
     const std::uint64_t capacity = lowered.target.ub_rows - zero_rows;
     std::vector<std::size_t> order(buffers.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const std::uint64_t ra = buffers[a].rows(batch), rb = buffers[b].rows(batch);
-        return ra != rb ? ra > rb : buffers[a].first_op < buffers[b].first_op;
+        return size[a] != size[b] ? size[a] > size[b] : buffers[a].first_op < buffers[b].first_op;
     });
 
     UbPlan plan;
@@ -66,10 +68,10 @@ std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch
     plan.zero_rows = zero_rows;
     std::vector<std::size_t> placed;
     for (const std::size_t b : order) {
-        const std::uint64_t rows = buffers[b].rows(batch);
+        const std::uint64_t rows = size[b];
         std::vector<std::pair<std::uint64_t, std::uint64_t>> taken;
         for (const std::size_t p : placed)
-            if (alive_together(buffers[b], buffers[p])) taken.emplace_back(plan.base[p], plan.base[p] + buffers[p].rows(batch));
+            if (alive_together(buffers[b], buffers[p])) taken.emplace_back(plan.base[p], plan.base[p] + size[p]);
         std::sort(taken.begin(), taken.end());
         std::uint64_t at = 0;
         for (const auto& t : taken) {
@@ -77,7 +79,7 @@ std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch
             at = std::max(at, t.second);
         }
         if (at + rows > capacity) {
-            if (why) *why = peak(lowered, batch);
+            if (why) *why = peak(lowered, size);
             return std::nullopt;
         }
         plan.base[b] = at;
@@ -88,9 +90,9 @@ std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch
     // rows no buffer shared are still zero from reset.
     for (std::size_t b = 0; b < buffers.size(); ++b) {
         if (buffers[b].frame.empty() || buffers[b].from_host) continue;
-        const std::uint64_t b0 = plan.base[b], b1 = b0 + buffers[b].rows(batch);
+        const std::uint64_t b0 = plan.base[b], b1 = b0 + size[b];
         for (std::size_t o = 0; o < buffers.size() && !plan.zero_fill[b]; ++o) {
-            const std::uint64_t o0 = plan.base[o], o1 = o0 + buffers[o].rows(batch);
+            const std::uint64_t o0 = plan.base[o], o1 = o0 + size[o];
             if (o != b && o0 < b1 && b0 < o1) plan.zero_fill[b] = true;
         }
     }

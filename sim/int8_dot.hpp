@@ -1,5 +1,8 @@
-// The inner loop of the functional model: an int8 x int8 dot product summed in 32 bits.
-// Kept in its own translation unit, compiled with -O3 so that the compiler vectorizes it.
+// The inner loop of the functional model: int8 x int8 products summed in 32 bits, on
+// operands widened to int16 once (a weight tile when it is switched in, an input vector
+// when it enters). Kept in its own translation unit, compiled with -O3 and cloned for
+// AVX-512, AVX2 and the x86-64 baseline (chosen at run time), so that the compiler's
+// vectorized multiply-add does the work.
 #pragma once
 
 #include <cstddef>
@@ -7,7 +10,14 @@
 
 namespace tpusim::sim {
 
-/// sum_{i<n} a[i] * b[i]; exact for n <= 131072 (|a*b| <= 2^14, so the sum fits 31 bits).
-std::int32_t int8_dot(const std::int8_t* a, const std::int8_t* b, std::size_t n);
+/// Operand length rounded up so that every vector loop runs whole: widened rows are
+/// padded with zeros to this.
+inline std::size_t padded_length(std::size_t n) { return (n + 31) / 32 * 32; }
+
+/// y[r * cols + c] = sum_{i < n} x[r * n + i] * w[c * n + i] for r < rows, c < cols: `rows`
+/// input vectors against `cols` weight columns, each `n` long (a padded_length). Exact:
+/// |x * w| <= 2^14, so sums of up to 2^17 products fit in 32 bits.
+void int16_dots(const std::int16_t* x, std::size_t rows, const std::int16_t* w, std::size_t n, std::size_t cols,
+                std::int32_t* y);
 
 }  // namespace tpusim::sim

@@ -114,10 +114,14 @@ void FastMatrixUnit::thread() {
             active_rows_ = tile.rows;
             active_cols_ = tile.cols;
             if (ctx_.data) {
+                // Widened and transposed once per tile: each output column is then one
+                // contiguous dot product over the tile's rows.
                 const auto t = load_tile(tile);
-                active_t_.assign(std::size_t{rows_} * cols_, 0);
-                for (std::uint32_t r = 0; r < rows_; ++r)
-                    for (std::uint32_t c = 0; c < cols_; ++c) active_t_[std::size_t{c} * rows_ + r] = t[std::size_t{r} * cols_ + c];
+                const std::size_t n = padded_length(active_rows_);
+                active_t_.assign(n * active_cols_, 0);
+                for (std::uint32_t r = 0; r < active_rows_; ++r)
+                    for (std::uint32_t c = 0; c < active_cols_; ++c)
+                        active_t_[c * n + r] = t[std::size_t{r} * cols_ + c];
             }
             has_active_ = true;
             shadow_.tile = kNone;
@@ -139,14 +143,31 @@ void FastMatrixUnit::thread() {
 }
 
 void FastMatrixUnit::compute(const isa::Instruction& in, std::uint64_t vectors) {
-    for (std::uint64_t j = 0; j < vectors; ++j) {
-        const std::uint64_t o = j / in.rows, i = j % in.rows;
-        const std::int8_t* x = ub_.row(in.ub_addr + o * in.pitch + i * in.step);
-        std::int32_t* y = acc_.row(in.acc_addr + j);
-        for (std::uint32_t c = 0; c < cols_; ++c) {
-            const std::int32_t v = c < active_cols_ ? int8_dot(x, &active_t_[std::size_t{c} * rows_], active_rows_) : 0;
-            // Accumulation wraps modulo 2^32 (docs/arithmetic.md): add as unsigned.
-            y[c] = in.accumulate ? static_cast<std::int32_t>(static_cast<std::uint32_t>(y[c]) + static_cast<std::uint32_t>(v)) : v;
+    // In blocks of vectors: widen the inputs, multiply the block by the tile, write back.
+    constexpr std::uint64_t kBlock = 64;
+    const std::size_t n = padded_length(active_rows_);
+    x16_.assign(n * kBlock, 0);
+    y_.resize(kBlock * active_cols_);
+    for (std::uint64_t j0 = 0; j0 < vectors; j0 += kBlock) {
+        const std::uint64_t count = std::min(kBlock, vectors - j0);
+        for (std::uint64_t b = 0; b < count; ++b) {
+            const std::uint64_t j = j0 + b, o = j / in.rows, i = j % in.rows;
+            const std::int8_t* x = ub_.row(in.ub_addr + o * in.pitch + i * in.step);
+            std::copy(x, x + active_rows_, &x16_[b * n]);
+        }
+        int16_dots(x16_.data(), count, active_t_.data(), n, active_cols_, y_.data());
+        for (std::uint64_t b = 0; b < count; ++b) {
+            std::int32_t* acc = acc_.row(in.acc_addr + j0 + b);
+            const std::int32_t* y = &y_[b * active_cols_];
+            // Columns beyond the tile multiply zero weights: 0, or unchanged when accumulating.
+            if (in.accumulate) {
+                // Accumulation wraps modulo 2^32 (docs/arithmetic.md): add as unsigned.
+                for (std::uint32_t c = 0; c < active_cols_; ++c)
+                    acc[c] = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[c]) + static_cast<std::uint32_t>(y[c]));
+            } else {
+                std::copy(y, y + active_cols_, acc);
+                std::fill(acc + active_cols_, acc + cols_, 0);
+            }
         }
     }
 }

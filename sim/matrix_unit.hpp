@@ -100,7 +100,9 @@ private:
     bool has_active_ = false;
     Cycle last_entry_ = 0;           // entry cycle of the last vector that used the active tile
     std::uint32_t active_rows_ = 0, active_cols_ = 0;
-    std::vector<std::int8_t> active_t_;  // active tile transposed: cols x rows
+    std::vector<std::int16_t> active_t_;  // active tile transposed and widened: cols x padded rows
+    std::vector<std::int16_t> x16_;       // a block of input vectors, widened
+    std::vector<std::int32_t> y_;         // their products with the tile
     enum class Waiting { Instruction, Operands, Weights, Inputs } waiting_ = Waiting::Instruction;
     std::uint32_t current_ = 0;
 };
