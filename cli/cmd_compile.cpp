@@ -17,12 +17,11 @@ namespace tpusim::cli {
 int run_compile(const std::vector<std::string>& args) {
     const std::string usage = "tpusim compile --config CHIP.yaml --workload WORKLOAD.yaml -o DIR [--force]";
     po::options_description options("compile options");
-    options.add_options()
-        ("config,c", po::value<std::string>()->required(), "chip configuration YAML file")
-        ("workload,w", po::value<std::string>()->required(), "workload YAML file (docs/workloads.md)")
-        ("out,o", po::value<std::string>()->required(),
-         "directory for program.tpub, program.s, weights.bin, host-in.bin, memory-map.txt/.json, layers.csv")
-        ("force", po::bool_switch(), "write into DIR even if it holds earlier results");
+    options.add_options()("config,c", po::value<std::string>()->required(), "chip configuration YAML file")(
+        "workload,w", po::value<std::string>()->required(), "workload YAML file (docs/workloads.md)")(
+        "out,o", po::value<std::string>()->required(),
+        "directory for program.tpub, program.s, weights.bin, host-in.bin, memory-map.txt/.json, layers.csv")(
+        "force", po::bool_switch(), "write into DIR even if it holds earlier results");
     po::variables_map vm;
     if (!parse_options(usage, options, {}, args, vm)) return 0;
 

@@ -19,7 +19,9 @@ namespace tpusim::compiler {
 
 namespace {
 
-std::string where(const Network& network) { return network.source.empty() ? "network \"" + network.name + "\"" : network.source; }
+std::string where(const Network& network) {
+    return network.source.empty() ? "network \"" + network.name + "\"" : network.source;
+}
 
 [[noreturn]] void ub_too_small(const Network& network, const LoweredNetwork& lowered, const config::ChipConfig& chip,
                                const UbShortage& why) {
@@ -31,9 +33,11 @@ std::string where(const Network& network) { return network.source.empty() ? "net
     }
     if (why.live.size() > 4) live += fmt::format(", and {} more", why.live.size() - 4);
     const std::string at =
-        lowered.ops.empty() ? where(network) + ": the network inputs"
-                            : describe_layer(network, network.layers[static_cast<std::size_t>(
-                                                          lowered.ops[static_cast<std::size_t>(why.op)].layer)]);
+        lowered.ops.empty()
+            ? where(network) + ": the network inputs"
+            : describe_layer(
+                  network,
+                  network.layers[static_cast<std::size_t>(lowered.ops[static_cast<std::size_t>(why.op)].layer)]);
     throw CompileError(fmt::format(
         "{}: needs {} bytes of unified buffer for the tensors alive there with one sample per pass ({}), but chip "
         "'{}' has {} bytes",
@@ -85,17 +89,20 @@ std::vector<Pass> choose_passes(const Network& network, const LoweredNetwork& lo
 std::string tensor_names(const LoweredNetwork& lowered, int buffer) {
     std::string names;
     for (const auto& t : lowered.tensors)
-        if (t.buffer == buffer && t.name.find('#') == std::string::npos && t.name != lowered.buffers[static_cast<std::size_t>(buffer)].name)
+        if (t.buffer == buffer && t.name.find('#') == std::string::npos &&
+            t.name != lowered.buffers[static_cast<std::size_t>(buffer)].name)
             names += (names.empty() ? " (also " : ", ") + t.name;
     return lowered.buffers[static_cast<std::size_t>(buffer)].name + (names.empty() ? "" : names + ")");
 }
 
-std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& lowered, const std::vector<Pass>& passes,
-                                  const HostLayout& host) {
+std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& lowered,
+                                  const std::vector<Pass>& passes, const HostLayout& host) {
     std::vector<Placement> map;
     const std::uint64_t w = lowered.target.row_bytes;
     auto layer_name = [&](int op) {
-        return lowered.ops.empty() ? std::string("-") : network.layers[static_cast<std::size_t>(lowered.ops[static_cast<std::size_t>(op)].layer)].name;
+        return lowered.ops.empty()
+                   ? std::string("-")
+                   : network.layers[static_cast<std::size_t>(lowered.ops[static_cast<std::size_t>(op)].layer)].name;
     };
     std::vector<const UbPlan*> plans;
     for (const Pass& p : passes)
@@ -103,9 +110,10 @@ std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& 
     for (const UbPlan* plan : plans)
         for (std::size_t b = 0; b < lowered.buffers.size(); ++b) {
             const Buffer& buf = lowered.buffers[b];
-            std::string note = fmt::format("{} sample{}; alive from {} to {}", plan->batch, plan->batch == 1 ? "" : "s",
-                                           buf.from_host ? std::string("the start") : layer_name(buf.first_op),
-                                           layer_name(buf.last_op));
+            std::string note =
+                fmt::format("{} sample{}; alive from {} to {}", plan->batch, plan->batch == 1 ? "" : "s",
+                            buf.from_host && buf.streamed_by < 0 ? std::string("the start") : layer_name(buf.first_op),
+                            layer_name(buf.last_op));
             if (buf.streamed_by >= 0) {
                 const Staging st = plan_staging(lowered, static_cast<int>(b), plan->batch);
                 note += fmt::format("; streamed from the host in {} slot{} of {} map rows", st.slots,
@@ -124,10 +132,11 @@ std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& 
     const std::uint64_t half = lowered.target.acc_half();
     for (std::uint64_t h = 0; h < 2; ++h)
         map.push_back(Placement{fmt::format("accumulator half {}", h), "acc", h * half, half,
-                                "blocks of at most half the accumulators alternate between the halves"});
+                                "blocks alternate between the halves; one larger than half starts at row 0"});
     for (std::size_t l = 0; l < lowered.layer_weight_bytes.size(); ++l) {
         const auto& r = lowered.layer_weight_bytes[l];
-        if (r.second > r.first) map.push_back(Placement{network.layers[l].name, "weights", r.first, r.second - r.first, ""});
+        if (r.second > r.first)
+            map.push_back(Placement{network.layers[l].name, "weights", r.first, r.second - r.first, ""});
     }
     for (std::size_t p = 0; p < passes.size(); ++p) {
         const std::string pass = passes.size() > 1 ? fmt::format("pass {}, samples {}..{}", p, passes[p].first_sample,
@@ -161,8 +170,9 @@ CompiledWorkload compile(const Network& input, const config::ChipConfig& chip) {
     const Target target = target_of(chip);
     LoweredNetwork lowered = lower(network, target);
     if (lowered.weights.bytes().size() > target.weight_bytes)
-        throw CompileError(fmt::format("{}: the weight tiles need {} bytes of weight memory, but chip '{}' has {} bytes",
-                                       where(network), lowered.weights.bytes().size(), chip.name, target.weight_bytes));
+        throw CompileError(
+            fmt::format("{}: the weight tiles need {} bytes of weight memory, but chip '{}' has {} bytes",
+                        where(network), lowered.weights.bytes().size(), chip.name, target.weight_bytes));
 
     std::deque<UbPlan> plans;
     const std::vector<Pass> passes = choose_passes(network, lowered, chip, plans);

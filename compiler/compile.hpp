@@ -24,8 +24,8 @@ public:
 
 /// Where a tensor lives in a memory: first row (or byte) and extent.
 struct Placement {
-    std::string tensor;   // tensor or layer name
-    std::string memory;   // "ub", "acc", "weights", "host"
+    std::string tensor;  // tensor or layer name
+    std::string memory;  // "ub", "acc", "weights", "host"
     std::uint64_t first = 0;
     std::uint64_t count = 0;  // rows (ub, acc) or bytes (weights, host)
     std::string note;         // e.g. "K tile 2 of 3"

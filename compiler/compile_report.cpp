@@ -40,9 +40,10 @@ std::string memory_map_json(const CompiledWorkload& c) {
     std::string out = "{\"placements\": [\n";
     for (std::size_t i = 0; i < c.memory_map.size(); ++i) {
         const Placement& p = c.memory_map[i];
-        out += fmt::format("  {{\"memory\": {}, \"name\": {}, \"first\": {}, \"count\": {}, \"unit\": \"{}\", \"note\": {}}}{}\n",
-                           json_string(p.memory), json_string(p.tensor), p.first, p.count, unit_of(p.memory),
-                           json_string(p.note), i + 1 < c.memory_map.size() ? "," : "");
+        out += fmt::format(
+            "  {{\"memory\": {}, \"name\": {}, \"first\": {}, \"count\": {}, \"unit\": \"{}\", \"note\": {}}}{}\n",
+            json_string(p.memory), json_string(p.tensor), p.first, p.count, unit_of(p.memory), json_string(p.note),
+            i + 1 < c.memory_map.size() ? "," : "");
     }
     out += "],\n\"outputs\": [\n";
     for (std::size_t i = 0; i < c.outputs.size(); ++i) {

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <numeric>
 
 namespace tpusim::compiler {
 
@@ -17,8 +16,7 @@ std::uint32_t layer_code(int layer) { return layer < 0 ? isa::Program::kNoLayer 
 
 }  // namespace
 
-Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host)
-    : lowered_(lowered), host_(host) {}
+Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host) : lowered_(lowered), host_(host) {}
 
 void Emitter::emit(const isa::Instruction& in, int layer) {
     code_.push_back(in);
@@ -51,7 +49,7 @@ void Emitter::transfer(isa::Opcode op, std::uint64_t host, std::uint64_t ub, std
 /// placed one after another, so small blocks leave several in flight.
 std::uint64_t Emitter::accumulator_block(std::uint64_t rows) {
     const std::uint64_t half = lowered_.target.acc_half();
-    if (rows > half) {  // a block that needs more than half (see emit_matmul) starts at row 0
+    if (rows > half) {  // a block larger than half (see op_blocks) starts at row 0
         acc_cursor_ = {half, rows - half};
         acc_half_ = 1;
         return 0;
@@ -64,30 +62,41 @@ std::uint64_t Emitter::accumulator_block(std::uint64_t rows) {
     return at;
 }
 
+std::size_t Emitter::buffer_of(int tensor) const {
+    return static_cast<std::size_t>(lowered_.tensors[static_cast<std::size_t>(tensor)].buffer);
+}
+
+/// Inputs that are not streamed arrive at the start of the pass; feature maps sample by
+/// sample, so that the first blocks can start before the whole batch is in.
+void Emitter::load_inputs() {
+    const UbPlan& plan = *pass_->plan;
+    const std::uint64_t w = lowered_.target.row_bytes;
+    for (std::size_t i = 0; i < lowered_.input_tensor.size(); ++i) {
+        const int t = lowered_.input_tensor[i];
+        if (t < 0) continue;
+        const Buffer& b = lowered_.buffers[buffer_of(t)];
+        if (b.streamed_by >= 0) continue;  // arrives stripe by stripe with the op that reads it
+        const auto rows = transfer_rows(lowered_, plan, t);
+        const std::uint64_t host = host_.input[pass_index_][i];
+        if (b.order != Order::Map) {
+            transfer(isa::Opcode::ReadHostMemory, host, rows.first, rows.second, -1);
+            continue;
+        }
+        const Geometry g = geometry_of(b, pass_->batch, plan.base[buffer_of(t)]);
+        for (std::uint32_t n = 0; n < pass_->batch; ++n)
+            for (std::uint32_t c = 0; c < b.chunks; ++c) {
+                const auto offset = static_cast<std::uint64_t>(c * g.chunk + n * g.sample);
+                transfer(isa::Opcode::ReadHostMemory, host + offset * w, rows.first + offset,
+                         static_cast<std::uint64_t>(g.sample), -1);
+            }
+    }
+}
+
 void Emitter::emit_pass(std::size_t index, const Pass& pass) {
     pass_ = &pass;
     pass_index_ = index;
     const UbPlan& plan = *pass.plan;
-    for (std::size_t i = 0; i < lowered_.input_tensor.size(); ++i) {
-        const int t = lowered_.input_tensor[i];
-        if (t < 0) continue;
-        const auto rows = transfer_rows(lowered_, plan, t);
-        const Buffer& b = lowered_.buffers[static_cast<std::size_t>(lowered_.tensors[static_cast<std::size_t>(t)].buffer)];
-        if (b.order != Order::Map) {
-            transfer(isa::Opcode::ReadHostMemory, host_.input[index][i], rows.first, rows.second, -1);
-            continue;
-        }
-        // Feature maps arrive sample by sample, so that the first blocks can start
-        // before the whole batch is in.
-        const Geometry g = geometry_of(b, pass.batch, plan.base[static_cast<std::size_t>(lowered_.tensors[static_cast<std::size_t>(t)].buffer)]);
-        for (std::uint32_t n = 0; n < pass.batch; ++n)
-            for (std::uint32_t c = 0; c < b.chunks; ++c) {
-                const std::uint64_t first = rows.first + std::uint64_t(c * g.chunk + n * g.sample);
-                transfer(isa::Opcode::ReadHostMemory,
-                         host_.input[index][i] + (first - rows.first) * lowered_.target.row_bytes, first,
-                         static_cast<std::uint64_t>(g.sample), -1);
-            }
-    }
+    load_inputs();
     auto write_outputs_ready_at = [&](int op) {
         for (std::size_t o = 0; o < lowered_.output_tensor.size(); ++o) {
             if (lowered_.output_ready[o] != op) continue;
@@ -106,7 +115,7 @@ void Emitter::emit_pass(std::size_t index, const Pass& pass) {
         for (const int b : clear_before[i]) clear_border(b);
         const LoweredOp& op = lowered_.ops[i];
         if (op.is_matmul)
-            emit_matmul(op);
+            emit_matmul(op, static_cast<int>(i));
         else
             emit_vector(op);
         write_outputs_ready_at(static_cast<int>(i));
@@ -131,45 +140,107 @@ void Emitter::clear_border(int buffer) {
         }
 }
 
-void Emitter::emit_matmul(const LoweredOp& op) {
+void Emitter::emit_matmul(const LoweredOp& op, int index) {
     const MatmulOp& m = op.matmul;
     const std::vector<Block> blocks = op_blocks(m, lowered_.target, pass_->batch);
     if (blocks.empty()) {
         const auto& layer = lowered_.layers[static_cast<std::size_t>(op.layer)];
-        throw CompileError(fmt::format("layer \"{}\": a {}x{} pooling window needs {} accumulator rows; a block "
-                                       "may use {}",
-                                       layer.name, m.pool.size, m.pool.size, m.pool.size * m.pool.size,
-                                       lowered_.target.block_rows()));
+        throw CompileError(
+            fmt::format("layer \"{}\": a {}x{} pooling window needs {} accumulator rows; a block "
+                        "may use {}",
+                        layer.name, m.pool.size, m.pool.size, m.pool.size * m.pool.size, lowered_.target.block_rows()));
     }
-    for (const Job& job : m.jobs) {
-        // Accumulator rows follow the destination's row order, so that activate writes
-        // long runs: dims sorted by destination stride (pooling needs sample, row, column).
-        std::array<int, 3> order{0, 1, 2};
-        if (m.pool.kind == isa::Pool::None) {
-            const TensorRows d = rows_of(lowered_, *pass_->plan, job.dest);
-            const std::array<std::int64_t, 3> stride{d.g.sample, d.g.y, d.g.x};
-            std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return stride[a] > stride[b]; });
-        }
-        for (const Block& block : blocks) {
-            const std::uint64_t acc = accumulator_block(block.rows());
-            for (std::size_t k = 0; k < job.terms.size(); ++k)
-                emit_products(m, job.terms[k], block, acc, k > 0, order, op.layer);
-            emit_activation(m, job, block, acc, order, op.layer);
-        }
+    int streamed = -1;
+    for (std::size_t b = 0; b < lowered_.buffers.size(); ++b)
+        if (lowered_.buffers[b].streamed_by == index) streamed = static_cast<int>(b);
+    if (streamed < 0) {
+        for (const Job& job : m.jobs)
+            for (const Block& block : blocks) emit_job_block(op, job, block, -1, nullptr);
+        return;
     }
+    // A streamed input: block by block, each block's stripe loaded while the previous
+    // block is computed (two slots), every job done on a stripe before it is replaced.
+    const Staging staging = plan_staging(lowered_, streamed, pass_->batch);
+    load_stripe(streamed, staging, 0, op.layer);
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        if (b + 1 < blocks.size()) load_stripe(streamed, staging, b + 1, op.layer);
+        const TensorRows staged = staged_rows(streamed, staging, b);
+        for (const Job& job : m.jobs) emit_job_block(op, job, blocks[b], streamed, &staged);
+    }
+}
+
+void Emitter::emit_job_block(const LoweredOp& op, const Job& job, const Block& block, int streamed,
+                             const TensorRows* staged) {
+    const MatmulOp& m = op.matmul;
+    // Accumulator rows follow the destination's row order, so that activate writes long
+    // runs: dims sorted by destination stride (pooling needs sample, row, column).
+    std::array<int, 3> order{0, 1, 2};
+    if (m.pool.kind == isa::Pool::None) {
+        const TensorRows d = rows_of(lowered_, *pass_->plan, job.dest);
+        const std::array<std::int64_t, 3> stride{d.g.sample, d.g.y, d.g.x};
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return stride[a] > stride[b]; });
+    }
+    const std::uint64_t acc = accumulator_block(block.rows());
+    for (std::size_t k = 0; k < job.terms.size(); ++k) {
+        const Term& term = job.terms[k];
+        const bool from_stripe = static_cast<int>(buffer_of(term.source)) == streamed;
+        const TensorRows source = from_stripe ? *staged : rows_of(lowered_, *pass_->plan, term.source);
+        emit_products(m, term, source, block, acc, k > 0, order, op.layer);
+    }
+    emit_activation(m, job, block, acc, order, op.layer);
+}
+
+/// Slot `block % slots` holds, for every chunk and each sample of the block, the padded
+/// map rows of its stripe, full width: copied from the host image, borders included.
+TensorRows Emitter::staged_rows(int buffer, const Staging& staging, std::size_t block) const {
+    const Buffer& b = lowered_.buffers[static_cast<std::size_t>(buffer)];
+    const Block& k = staging.blocks[block];
+    const std::int64_t slot = static_cast<std::int64_t>(pass_->plan->base[static_cast<std::size_t>(buffer)] +
+                                                        (block % staging.slots) * staging.slot_rows());
+    Geometry g;
+    g.x = 1;
+    g.y = staging.width;
+    g.sample = std::int64_t{staging.height} * staging.width;
+    g.chunk = g.sample * staging.samples;
+    g.origin = slot + (std::int64_t{b.frame.top} - staging.stripe[block].first) * g.y + b.frame.left -
+               std::int64_t{k.n0} * g.sample;
+    return TensorRows{g, 0};
+}
+
+void Emitter::load_stripe(int buffer, const Staging& staging, std::size_t block, int layer) {
+    const Buffer& b = lowered_.buffers[static_cast<std::size_t>(buffer)];
+    std::size_t input = 0;  // the network input that lives in `buffer`
+    while (lowered_.input_tensor[input] < 0 ||
+           buffer_of(lowered_.input_tensor[input]) != static_cast<std::size_t>(buffer))
+        ++input;
+    const Geometry host = geometry_of(b, pass_->batch, 0);  // the host image keeps the whole map
+    const TensorRows ub = staged_rows(buffer, staging, block);
+    const Block& k = staging.blocks[block];
+    const auto stripe = staging.stripe[block];
+    const std::uint64_t rows = std::uint64_t{stripe.second - stripe.first} * staging.width;
+    for (std::uint32_t c = 0; c < b.chunks; ++c)
+        for (std::uint32_t n = k.n0; n < k.n1; ++n) {
+            const std::int64_t y = std::int64_t{stripe.first} - b.frame.top, x = -std::int64_t{b.frame.left};
+            transfer(isa::Opcode::ReadHostMemory,
+                     host_.input[pass_index_][input] +
+                         static_cast<std::uint64_t>(host.row(c, n, y, x)) * lowered_.target.row_bytes,
+                     static_cast<std::uint64_t>(ub.row(c, n, y, x)), rows, layer);
+        }
 }
 
 namespace {
 
 /// The block's loops in `order` (outermost first) with stream 0 = `stride` and stream 1 =
 /// the accumulators, which the block fills row-major in that order.
-std::vector<Dim> block_dims(const Block& b, const std::array<std::int64_t, 3>& stride, const std::array<int, 3>& order) {
+std::vector<Dim> block_dims(const Block& b, const std::array<std::int64_t, 3>& stride,
+                            const std::array<int, 3>& order) {
     const std::array<std::uint64_t, 3> count{b.n1 - b.n0, b.gy1 - b.gy0, b.gx1 - b.gx0};
     std::vector<Dim> dims(3);
     std::int64_t acc = 1;
     for (int i = 2; i >= 0; --i) {
         const int d = order[static_cast<std::size_t>(i)];
-        dims[static_cast<std::size_t>(i)] = Dim{count[static_cast<std::size_t>(d)], {stride[static_cast<std::size_t>(d)], acc, 0}};
+        dims[static_cast<std::size_t>(i)] =
+            Dim{count[static_cast<std::size_t>(d)], {stride[static_cast<std::size_t>(d)], acc, 0}};
         acc *= static_cast<std::int64_t>(count[static_cast<std::size_t>(d)]);
     }
     return dims;
@@ -177,14 +248,14 @@ std::vector<Dim> block_dims(const Block& b, const std::array<std::int64_t, 3>& s
 
 }  // namespace
 
-void Emitter::emit_products(const MatmulOp& m, const Term& term, const Block& block, std::uint64_t acc, bool accumulate,
-                            const std::array<int, 3>& order, int layer) {
-    const TensorRows s = rows_of(lowered_, *pass_->plan, term.source);
+void Emitter::emit_products(const MatmulOp& m, const Term& term, const TensorRows& s, const Block& block,
+                            std::uint64_t acc, bool accumulate, const std::array<int, 3>& order, int layer) {
     const std::int64_t first = s.row(term.chunk, block.n0, std::int64_t{block.gy0} * m.stride_h + term.dy,
                                      std::int64_t{block.gx0} * m.stride_w + term.dx);
     const std::array<std::int64_t, 3> stride{s.g.sample, s.g.y * m.stride_h, s.g.x * m.stride_w};
     bool first_instruction = true;
-    for (isa::Instruction in : product_instructions(first, static_cast<std::int64_t>(acc), block_dims(block, stride, order))) {
+    for (isa::Instruction in :
+         product_instructions(first, static_cast<std::int64_t>(acc), block_dims(block, stride, order))) {
         in.accumulate = accumulate ? 1 : 0;
         if (first_instruction && term.tile != active_tile_) {
             in.switch_weights = 1;
@@ -295,7 +366,8 @@ isa::Program Emitter::finish(const isa::ChipSignature& chip, const std::vector<L
     // switches to tile t - ahead, which frees the FIFO slot it waits for. Reading it any
     // earlier in program order could hold up the instructions that free the slot.
     std::size_t first = 0;
-    while (first < code_.size() && code_[first].op == isa::Opcode::ReadHostMemory && layer_of_[first] == isa::Program::kNoLayer) {
+    while (first < code_.size() && code_[first].op == isa::Opcode::ReadHostMemory &&
+           layer_of_[first] == isa::Program::kNoLayer) {
         program.code.push_back(code_[first]);
         program.layer_of.push_back(layer_of_[first]);
         ++first;

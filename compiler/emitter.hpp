@@ -7,6 +7,7 @@
 
 #include "compiler/host_layout.hpp"
 #include "compiler/lowered.hpp"
+#include "compiler/streaming.hpp"
 #include "compiler/tiling.hpp"
 #include "isa/program.hpp"
 
@@ -33,14 +34,20 @@ private:
         int layer;
     };
 
+    std::size_t buffer_of(int tensor) const;
+    void load_inputs();
     void emit(const isa::Instruction& in, int layer);
     void set_register(isa::ConfigReg reg, std::int64_t value, int layer);
     void transfer(isa::Opcode op, std::uint64_t host, std::uint64_t ub, std::uint64_t rows, int layer);
     std::uint64_t accumulator_block(std::uint64_t rows);
 
-    void emit_matmul(const LoweredOp& op);
-    void emit_products(const MatmulOp& m, const Term& term, const Block& block, std::uint64_t acc, bool accumulate,
-                       const std::array<int, 3>& order, int layer);
+    void emit_matmul(const LoweredOp& op, int index);
+    void emit_job_block(const LoweredOp& op, const Job& job, const Block& block, int streamed,
+                        const TensorRows* staged);
+    void emit_products(const MatmulOp& m, const Term& term, const TensorRows& source, const Block& block,
+                       std::uint64_t acc, bool accumulate, const std::array<int, 3>& order, int layer);
+    void load_stripe(int buffer, const Staging& staging, std::size_t block, int layer);
+    TensorRows staged_rows(int buffer, const Staging& staging, std::size_t block) const;
     void emit_activation(const MatmulOp& m, const Job& job, const Block& block, std::uint64_t acc,
                          const std::array<int, 3>& order, int layer);
     void emit_vector(const LoweredOp& op);

@@ -36,6 +36,28 @@ HostLayout layout_host(const LoweredNetwork& lowered, const std::vector<Pass>& p
     return h;
 }
 
+namespace {
+
+/// Value e of sample n of input i as the UB will hold it: the input itself, or for
+/// patches, the value the patch element stands for (0 in the padding).
+std::int8_t input_value(const LoweredNetwork& lowered, const Network& network, std::size_t i, std::uint64_t n,
+                        std::uint64_t e) {
+    const auto& data = network.inputs[i].data.data;
+    const Patches& p = lowered.input_patches[i];
+    if (!p.used) return data[n * elements(network.inputs[i].shape) + e];
+    const UbTensor& t = lowered.tensors[static_cast<std::size_t>(lowered.input_tensor[i])];
+    const std::uint64_t c_in = p.source[2];
+    const std::uint64_t position = e / t.features, k = e % t.features;
+    const std::uint64_t oy = position / t.width, ox = position % t.width;
+    const std::uint64_t ky = k / (p.kernel_w * c_in), kx = k / c_in % p.kernel_w, c = k % c_in;
+    const std::int64_t y = std::int64_t(oy * p.stride_h + ky * p.dilation_h) - p.pad_top;
+    const std::int64_t x = std::int64_t(ox * p.stride_w + kx * p.dilation_w) - p.pad_left;
+    if (y < 0 || x < 0 || y >= std::int64_t{p.source[0]} || x >= std::int64_t{p.source[1]}) return 0;
+    return data[((n * p.source[0] + std::uint64_t(y)) * p.source[1] + std::uint64_t(x)) * c_in + c];
+}
+
+}  // namespace
+
 std::vector<std::uint8_t> host_image(const LoweredNetwork& lowered, const Network& network,
                                      const std::vector<Pass>& passes, const HostLayout& layout) {
     std::vector<std::uint8_t> image(layout.size, 0);
@@ -49,12 +71,12 @@ std::vector<std::uint8_t> host_image(const LoweredNetwork& lowered, const Networ
             const TensorRows rows = rows_of(lowered, *p.plan, t);
             const std::uint64_t first = transfer_rows(lowered, *p.plan, t).first;
             const std::uint64_t per_sample = elements(tensor.shape);
-            const auto& data = network.inputs[i].data.data;
             for (std::uint32_t n = 0; n < p.batch; ++n)
                 for (std::uint64_t e = 0; e < per_sample; ++e) {
                     const auto place = element_place(tensor, rows, lowered.target.chunk, n, e);
-                    const std::uint64_t byte = layout.input[pi][i] + (static_cast<std::uint64_t>(place.first) - first) * w + place.second;
-                    image[byte] = static_cast<std::uint8_t>(data[(p.first_sample + n) * per_sample + e]);
+                    const std::uint64_t byte =
+                        layout.input[pi][i] + (static_cast<std::uint64_t>(place.first) - first) * w + place.second;
+                    image[byte] = static_cast<std::uint8_t>(input_value(lowered, network, i, p.first_sample + n, e));
                 }
         }
     }

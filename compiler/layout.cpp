@@ -93,8 +93,8 @@ std::vector<Run> contiguous_runs(const std::array<std::int64_t, 3>& start, const
     return runs;
 }
 
-std::vector<std::pair<std::uint64_t, std::uint64_t>> gaps(std::uint64_t first, std::uint64_t count,
-                                                          const std::vector<std::pair<std::uint64_t, std::uint64_t>>& used) {
+std::vector<std::pair<std::uint64_t, std::uint64_t>> gaps(
+    std::uint64_t first, std::uint64_t count, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& used) {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> out;
     std::uint64_t at = first;
     for (const auto& u : used) {

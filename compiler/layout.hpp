@@ -38,8 +38,8 @@ struct Buffer {
     std::uint32_t chunks = 0;
     std::uint32_t height = 1, width = 1;  // positions, without the border
     Frame frame;
-    bool from_host = false;  // a network input: the host image holds it whole, border included
-    int layer = -1;          // the layer that writes it (zero fill is charged to it); -1 for inputs
+    bool from_host = false;         // a network input: the host image holds it whole, border included
+    int layer = -1;                 // the layer that writes it (zero fill is charged to it); -1 for inputs
     int first_op = 0, last_op = 0;  // liveness, in lowered-op indices (inclusive)
     /// A network input read by this op alone is streamed: brought in block by block
     /// (compiler/streaming.hpp) instead of loaded whole; -1 if not.
@@ -84,7 +84,7 @@ std::vector<Run> contiguous_runs(const std::array<std::int64_t, 3>& start, const
 
 /// The row ranges in [first, first + count) that are not covered by `used` (sorted, disjoint
 /// [begin, end) ranges inside it).
-std::vector<std::pair<std::uint64_t, std::uint64_t>> gaps(std::uint64_t first, std::uint64_t count,
-                                                          const std::vector<std::pair<std::uint64_t, std::uint64_t>>& used);
+std::vector<std::pair<std::uint64_t, std::uint64_t>> gaps(
+    std::uint64_t first, std::uint64_t count, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& used);
 
 }  // namespace tpusim::compiler

@@ -21,15 +21,15 @@ namespace tpusim::compiler {
 /// A tensor as stored: a range of chunks of a buffer.
 struct UbTensor {
     std::string name;
-    Shape shape;                 // logical per-sample shape
+    Shape shape;  // logical per-sample shape
     int buffer = -1;
-    std::uint32_t chunk0 = 0;    // its first chunk within the buffer
-    std::uint32_t features = 0;  // values per position as stored (the last axis)
+    std::uint32_t chunk0 = 0;             // its first chunk within the buffer
+    std::uint32_t features = 0;           // values per position as stored (the last axis)
     std::uint32_t height = 1, width = 1;  // positions as stored
     /// A Flatten of a multi-position tensor: rank 1 logically, but its chunks follow the
     /// positions of its source. Only fully connected layers and output transfers read it.
     bool flat_view = false;
-    int producer = -1;           // layer that defines it; -1 for network inputs
+    int producer = -1;  // layer that defines it; -1 for network inputs
 };
 
 /// One product accumulated into an output chunk: source chunk `chunk` times `tile`, where
@@ -84,6 +84,19 @@ struct LoweredOp {
     VectorStep vector;
 };
 
+/// A network input that the host lays out as patches (im2col) for the one convolution
+/// that reads it: position (oy, ox) holds the kh x kw x C values that output point reads,
+/// in the order of the weights, zeros where the window lies in the padding. The
+/// convolution becomes a 1x1 product over them: one K chunk of kh*kw*C features instead of
+/// kh*kw terms of a few channels each (a 7x7 window over 3 channels: 1 tile of 147 rows
+/// instead of 49 tiles of 3 rows).
+struct Patches {
+    bool used = false;
+    std::uint32_t kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+    std::uint32_t pad_top = 0, pad_left = 0;
+    Shape source;  // the input's own shape {H, W, C}
+};
+
 struct LoweredNetwork {
     Target target;
     std::vector<Buffer> buffers;
@@ -91,6 +104,7 @@ struct LoweredNetwork {
     std::vector<LoweredOp> ops;
     WeightImage weights;
     std::vector<int> input_tensor;   // per network input, -1 if nothing reads it
+    std::vector<Patches> input_patches;  // per network input
     std::vector<int> output_tensor;  // per network output
     std::vector<int> output_ready;   // per network output: op after which it is complete, -1 for an input
     std::vector<LayerStats> layers;  // macs and weights; weight_bytes is counted by emission

@@ -25,26 +25,28 @@ Order order_of(const Shape& shape) {
 bool writes_into_buffer(LayerKind kind) {
     switch (kind) {
         case LayerKind::Flatten:
-        case LayerKind::Concat: return false;
-        default: return true;
+        case LayerKind::Concat:
+            return false;
+        default:
+            return true;
     }
 }
 
 class Lowering {
 public:
-    Lowering(const Network& network, const Target& target) : net_(network), T_(target.chunk) {
-        out_.target = target;
-    }
+    Lowering(const Network& network, const Target& target) : net_(network), T_(target.chunk) { out_.target = target; }
 
     LoweredNetwork run() {
         index_graph();
         plan_concat_aliases();
         plan_pool_fusion();
+        plan_patches();
         for (std::size_t i = 0; i < net_.inputs.size(); ++i) define_input(i);
         for (layer_ = 0; layer_ < static_cast<int>(net_.layers.size()); ++layer_) lower_layer();
         for (const auto& name : net_.outputs) out_.output_tensor.push_back(tensor_of_.at(name));
         derive_frames();
         derive_liveness();
+        plan_streaming();
         return std::move(out_);
     }
 
@@ -110,11 +112,41 @@ private:
             if (c.kind != LayerKind::Conv2d && c.kind != LayerKind::DepthwiseConv2d) continue;
             const bool whole_maps = std::uint64_t{c.out_shape[0]} * c.out_shape[1] <= half;
             if (consumers_[in].size() != 1 || outputs_.count(in) != 0 || alias_.count(in) != 0 ||
-                p.kernel_h > kMaxPoolWindow || p.stride_h > kMaxPoolWindow || std::uint64_t{p.kernel_h} * p.kernel_h > half ||
-                !(p.kernel_h <= p.stride_h || whole_maps))
+                p.kernel_h > kMaxPoolWindow || p.stride_h > kMaxPoolWindow ||
+                std::uint64_t{p.kernel_h} * p.kernel_h > half || !(p.kernel_h <= p.stride_h || whole_maps))
                 continue;
             fused_into_[prod->second] = static_cast<int>(pi);
             fused_.insert(static_cast<int>(pi));
+        }
+    }
+
+    /// An input read only by one convolution is laid out as patches by the host when that
+    /// needs fewer tiles per output chunk (few input channels).
+    void plan_patches() {
+        out_.input_patches.assign(net_.inputs.size(), Patches{});
+        for (std::size_t i = 0; i < net_.inputs.size(); ++i) {
+            const NetworkInput& in = net_.inputs[i];
+            const auto readers = consumers_.find(in.name);
+            if (in.shape.size() != 3 || readers == consumers_.end() || readers->second.size() != 1 ||
+                outputs_.count(in.name) != 0)
+                continue;
+            const Layer& c = net_.layers[static_cast<std::size_t>(readers->second[0])];
+            const std::uint64_t window = std::uint64_t{c.kernel_h} * c.kernel_w;
+            if (c.kind != LayerKind::Conv2d ||
+                chunk_count(static_cast<std::uint32_t>(window * in.shape[2]), T_) >= window * chunk_count(in.shape[2], T_))
+                continue;
+            Patches& p = out_.input_patches[i];
+            p.used = true;
+            p.kernel_h = c.kernel_h;
+            p.kernel_w = c.kernel_w;
+            p.stride_h = c.stride_h;
+            p.stride_w = c.stride_w;
+            p.dilation_h = c.dilation_h;
+            p.dilation_w = c.dilation_w;
+            p.pad_top = c.pad_top;
+            p.pad_left = c.pad_left;
+            p.source = in.shape;
+            patched_[in.name] = static_cast<std::uint32_t>(window * in.shape[2]);
         }
     }
 
@@ -168,7 +200,13 @@ private:
         const bool used = consumers_.count(in.name) != 0 || outputs_.count(in.name) != 0;
         out_.input_tensor.push_back(-1);
         if (!used) return;
-        const int id = define(in.name, in.shape, -1);
+        Shape shape = in.shape;
+        const auto patched = patched_.find(in.name);
+        if (patched != patched_.end()) {
+            const Layer& conv = net_.layers[static_cast<std::size_t>(consumers_.at(in.name)[0])];
+            shape = {conv.out_shape[0], conv.out_shape[1], patched->second};
+        }
+        const int id = define(in.name, shape, -1);
         out_.buffers[static_cast<std::size_t>(out_.tensors[static_cast<std::size_t>(id)].buffer)].from_host = true;
         out_.input_tensor.back() = id;
     }
@@ -194,9 +232,11 @@ private:
             for (std::uint32_t y = 0; y < src.height; ++y)
                 for (std::uint32_t x = 0; x < src.width; ++x)
                     for (std::uint32_t c = 0; c < chunk_count(src.features, T_); ++c) {
-                        const std::uint64_t first = (std::uint64_t{y} * src.width + x) * src.features + std::uint64_t{c} * T_;
+                        const std::uint64_t first =
+                            (std::uint64_t{y} * src.width + x) * src.features + std::uint64_t{c} * T_;
                         add_selection_term(job, id, c, first, chunk_features(src.features, T_, c), m,
-                                           chunk_features(k, T_, m), {static_cast<std::int32_t>(y), static_cast<std::int32_t>(x)});
+                                           chunk_features(k, T_, m),
+                                           {static_cast<std::int32_t>(y), static_cast<std::int32_t>(x)});
                     }
             op.jobs.push_back(std::move(job));
         }
@@ -242,16 +282,30 @@ private:
         const Layer& l = layer();
         const std::uint64_t image_before = out_.weights.bytes().size();
         switch (l.kind) {
-            case LayerKind::FullyConnected: lower_fc(); break;
+            case LayerKind::FullyConnected:
+                lower_fc();
+                break;
             case LayerKind::Conv2d:
-            case LayerKind::DepthwiseConv2d: lower_conv(); break;
+            case LayerKind::DepthwiseConv2d:
+                lower_conv();
+                break;
             case LayerKind::MaxPool:
-            case LayerKind::AvgPool: lower_pool(); break;
-            case LayerKind::Lstm: lower_lstm(); break;
+            case LayerKind::AvgPool:
+                lower_pool();
+                break;
+            case LayerKind::Lstm:
+                lower_lstm();
+                break;
             case LayerKind::Add:
-            case LayerKind::Multiply: lower_elementwise(); break;
-            case LayerKind::Flatten: lower_flatten(); break;
-            case LayerKind::Concat: lower_concat(); break;
+            case LayerKind::Multiply:
+                lower_elementwise();
+                break;
+            case LayerKind::Flatten:
+                lower_flatten();
+                break;
+            case LayerKind::Concat:
+                lower_concat();
+                break;
         }
         out_.layer_weight_bytes[static_cast<std::size_t>(layer_)] = {image_before, out_.weights.bytes().size()};
     }
@@ -271,10 +325,12 @@ private:
             for (std::uint32_t py = 0; py < x.height; ++py)
                 for (std::uint32_t px = 0; px < x.width; ++px)
                     for (std::uint32_t c = 0; c < chunk_count(x.features, T_); ++c) {
-                        const std::uint64_t row0 = (std::uint64_t{py} * x.width + px) * x.features + std::uint64_t{c} * T_;
+                        const std::uint64_t row0 =
+                            (std::uint64_t{py} * x.width + px) * x.features + std::uint64_t{c} * T_;
                         const int tile = out_.weights.dense(l.weights, l.units, row0, chunk_features(x.features, T_, c),
                                                             std::uint64_t{m} * T_, chunk_features(l.units, T_, m));
-                        job.terms.push_back(Term{xid, c, static_cast<std::int32_t>(py), static_cast<std::int32_t>(px), tile});
+                        job.terms.push_back(
+                            Term{xid, c, static_cast<std::int32_t>(py), static_cast<std::int32_t>(px), tile});
                     }
             op.jobs.push_back(std::move(job));
         }
@@ -311,13 +367,28 @@ private:
         } else {
             y = define(l.name, l.out_shape, layer_);
         }
-        const std::uint32_t cin = x.features, cout = l.out_shape[2];
-        for (std::uint32_t m = 0; m < chunk_count(cout, T_); ++m) {
+        const std::uint32_t cin = tensor_shape(net_, l.inputs[0]).back(), cout = l.out_shape[2];
+        const bool patches = patched_.count(l.inputs[0]) != 0;
+        if (patches) {  // patches from the host: a 1x1 product
+            op.stride_h = op.stride_w = 1;
+            for (std::uint32_t m = 0; m < chunk_count(cout, T_); ++m) {
+                Job job{y, m, l.activation, {}};
+                for (std::uint32_t c = 0; c < chunk_count(x.features, T_); ++c)
+                    job.terms.push_back(Term{xid, c, 0, 0,
+                                             out_.weights.dense(l.weights, cout, std::uint64_t{c} * T_,
+                                                                chunk_features(x.features, T_, c),
+                                                                std::uint64_t{m} * T_, chunk_features(cout, T_, m))});
+                op.jobs.push_back(std::move(job));
+            }
+        }
+        for (std::uint32_t m = 0; !patches && m < chunk_count(cout, T_); ++m) {
             Job job{y, m, l.activation, {}};
             for (std::uint32_t ky = 0; ky < l.kernel_h; ++ky)
                 for (std::uint32_t kx = 0; kx < l.kernel_w; ++kx) {
-                    const std::int32_t dy = static_cast<std::int32_t>(ky * l.dilation_h) - static_cast<std::int32_t>(l.pad_top);
-                    const std::int32_t dx = static_cast<std::int32_t>(kx * l.dilation_w) - static_cast<std::int32_t>(l.pad_left);
+                    const std::int32_t dy =
+                        static_cast<std::int32_t>(ky * l.dilation_h) - static_cast<std::int32_t>(l.pad_top);
+                    const std::int32_t dx =
+                        static_cast<std::int32_t>(kx * l.dilation_w) - static_cast<std::int32_t>(l.pad_left);
                     const std::uint64_t position = std::uint64_t{ky} * l.kernel_w + kx;
                     if (depthwise) {
                         const int tile = out_.weights.diagonal(l.weights, position * cin + std::uint64_t{m} * T_,
@@ -358,7 +429,9 @@ private:
         op.grid_w = x.width;
         op.pool = pooling_of(l);
         for (std::uint32_t m = 0; m < chunk_count(x.features, T_); ++m)
-            op.jobs.push_back(Job{y, m, Activation::None,
+            op.jobs.push_back(Job{y,
+                                  m,
+                                  Activation::None,
                                   {Term{xid, m, 0, 0, out_.weights.identity(chunk_features(x.features, T_, m))}}});
         push(std::move(op));
     }
@@ -444,8 +517,8 @@ private:
         std::uint64_t macs = 0, weights = 0;
         for (std::uint32_t s = 0; s < p.layers; ++s) {
             const bool last = s + 1 == p.layers;
-            const int h = last ? define(n, l.out_shape, layer_)
-                               : define(fmt::format("{}#h{}", n, s), l.out_shape, layer_);
+            const int h =
+                last ? define(n, l.out_shape, layer_) : define(fmt::format("{}#h{}", n, s), l.out_shape, layer_);
             const std::uint32_t in_features = at(input).features;
             // Tiles of W_x and W_h per (K chunk, gate, hidden chunk), read again every step.
             auto tiles_of = [&](const std::vector<std::int8_t>& w, std::uint32_t rows) {
@@ -453,10 +526,9 @@ private:
                 for (std::uint32_t c = 0; c < t.size(); ++c)
                     for (std::uint32_t q = 0; q < 4; ++q)
                         for (std::uint32_t hc = 0; hc < hchunks; ++hc)
-                            t[c].push_back(out_.weights.dense(w, 4 * std::uint64_t{hidden}, std::uint64_t{c} * T_,
-                                                              chunk_features(rows, T_, c),
-                                                              std::uint64_t{q} * hidden + std::uint64_t{hc} * T_,
-                                                              chunk_features(hidden, T_, hc)));
+                            t[c].push_back(out_.weights.dense(
+                                w, 4 * std::uint64_t{hidden}, std::uint64_t{c} * T_, chunk_features(rows, T_, c),
+                                std::uint64_t{q} * hidden + std::uint64_t{hc} * T_, chunk_features(hidden, T_, hc)));
                 return t;
             };
             const auto wx = tiles_of(p.w_x[s], in_features);
@@ -476,7 +548,8 @@ private:
                         gates.jobs.push_back(std::move(job));
                     }
                 push(std::move(gates));
-                const Slice whole_i{gate[0], 0, 1}, whole_f{gate[1], 0, 1}, whole_g{gate[2], 0, 1}, whole_o{gate[3], 0, 1};
+                const Slice whole_i{gate[0], 0, 1}, whole_f{gate[1], 0, 1}, whole_g{gate[2], 0, 1},
+                    whole_o{gate[3], 0, 1};
                 const Slice c_all{cell, 0, 1};
                 if (t == 0) {
                     push(VectorStep{isa::VectorOp::Multiply, 7, whole_i, whole_g, c_all});  // c_0 = 0
@@ -488,13 +561,17 @@ private:
                 MatmulOp th;
                 th.requant = Requant{1, 3};  // Q0.7 cell to tanh's Q3.4 input
                 for (std::uint32_t hc = 0; hc < hchunks; ++hc)
-                    th.jobs.push_back(Job{tanh_cell, hc, Activation::Tanh,
-                                          {Term{cell, hc, 0, 0, out_.weights.identity(chunk_features(hidden, T_, hc))}}});
+                    th.jobs.push_back(
+                        Job{tanh_cell,
+                            hc,
+                            Activation::Tanh,
+                            {Term{cell, hc, 0, 0, out_.weights.identity(chunk_features(hidden, T_, hc))}}});
                 push(std::move(th));
                 push(VectorStep{isa::VectorOp::Multiply, 7, whole_o, Slice{tanh_cell, 0, 1}, Slice{h, t, t + 1}});
             }
             const std::uint64_t gate_cols = 4 * std::uint64_t{hidden};
-            macs += std::uint64_t{batch()} * gate_cols * (std::uint64_t{steps} * in_features + std::uint64_t{steps - 1} * hidden);
+            macs += std::uint64_t{batch()} * gate_cols *
+                    (std::uint64_t{steps} * in_features + std::uint64_t{steps - 1} * hidden);
             weights += gate_cols * (std::uint64_t{in_features} + hidden);
             input = h;
         }
@@ -570,6 +647,33 @@ private:
         }
     }
 
+    /// A feature-map input that one matrix-product op alone reads is streamed into the UB
+    /// block by block (compiler/streaming.hpp); it then occupies rows only during that op.
+    void plan_streaming() {
+        std::vector<std::set<int>> readers(out_.buffers.size());
+        auto read = [&](int tensor_id, int op) { readers[static_cast<std::size_t>(at(tensor_id).buffer)].insert(op); };
+        for (std::size_t i = 0; i < out_.ops.size(); ++i) {
+            const LoweredOp& op = out_.ops[i];
+            const int oi = static_cast<int>(i);
+            if (op.is_matmul) {
+                for (const auto& job : op.matmul.jobs)
+                    for (const auto& term : job.terms) read(term.source, oi);
+            } else {
+                read(op.vector.a.tensor, oi);
+                read(op.vector.b.tensor, oi);
+            }
+        }
+        for (const int o : out_.output_tensor) readers[static_cast<std::size_t>(at(o).buffer)].insert(-1);
+        for (std::size_t b = 0; b < out_.buffers.size(); ++b) {
+            Buffer& buf = out_.buffers[b];
+            if (!buf.from_host || buf.order != Order::Map || readers[b].size() != 1 || *readers[b].begin() < 0)
+                continue;
+            const LoweredOp& op = out_.ops[static_cast<std::size_t>(*readers[b].begin())];
+            if (!op.is_matmul || std::uint64_t{op.matmul.grid_h} * op.matmul.grid_w < 2) continue;
+            buf.streamed_by = buf.first_op = buf.last_op = *readers[b].begin();
+        }
+    }
+
     struct Alias {
         int concat;
         std::uint32_t chunk0;
@@ -588,6 +692,7 @@ private:
     std::map<int, int> fused_into_;  // convolution -> pool done by its activate
     std::set<int> fused_;
     std::map<int, int> materialized_;
+    std::map<std::string, std::uint32_t> patched_;  // inputs laid out as patches: features per patch
 };
 
 }  // namespace

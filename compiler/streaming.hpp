@@ -15,7 +15,7 @@
 namespace tpusim::compiler {
 
 struct Staging {
-    std::vector<Block> blocks;                                   // the reading op's blocks
+    std::vector<Block> blocks;                                    // the reading op's blocks
     std::vector<std::pair<std::uint32_t, std::uint32_t>> stripe;  // per block: padded rows [first, end)
     std::uint32_t slots = 1;
     std::uint32_t chunks = 0, samples = 0;  // per slot: every chunk of the most samples a block has,

@@ -8,10 +8,10 @@
 namespace tpusim::compiler {
 
 struct Target {
-    std::uint32_t rows = 0;        // R: input-vector length, weight tile rows
-    std::uint32_t cols = 0;        // C: output-vector length, weight tile columns
-    std::uint32_t chunk = 0;       // T = min(R, C): features per UB row of an activation tensor
-    std::uint64_t row_bytes = 0;   // W = max(R, C): bytes per UB row and per host transfer row
+    std::uint32_t rows = 0;       // R: input-vector length, weight tile rows
+    std::uint32_t cols = 0;       // C: output-vector length, weight tile columns
+    std::uint32_t chunk = 0;      // T = min(R, C): features per UB row of an activation tensor
+    std::uint64_t row_bytes = 0;  // W = max(R, C): bytes per UB row and per host transfer row
     std::uint64_t ub_rows = 0;
     std::uint32_t acc_rows = 0;
     std::uint32_t fifo_depth = 0;  // weight FIFO slots (the shadow buffer holds one more tile)

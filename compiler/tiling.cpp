@@ -46,8 +46,8 @@ std::vector<Block> partition(std::uint32_t batch, std::uint32_t gh, std::uint32_
     for (std::uint32_t n = 0; n < batch; ++n)
         for (std::uint32_t py = 0; py < ph; ++py)
             for (const auto& p : split(pw, most))
-                blocks.push_back(
-                    Block{n, n + 1, py * s, py * s + k, p.first * s, (p.second - 1) * s + k, py, py + 1, p.first, p.second});
+                blocks.push_back(Block{n, n + 1, py * s, py * s + k, p.first * s, (p.second - 1) * s + k, py, py + 1,
+                                       p.first, p.second});
     return blocks;
 }
 
@@ -58,7 +58,8 @@ std::vector<Block> op_blocks(const MatmulOp& op, const Target& target, std::uint
     return partition(batch, op.grid_h, op.grid_w, op.pool, capacity);
 }
 
-std::vector<isa::Instruction> product_instructions(std::int64_t ub_row, std::int64_t acc_row, const std::vector<Dim>& dims) {
+std::vector<isa::Instruction> product_instructions(std::int64_t ub_row, std::int64_t acc_row,
+                                                   const std::vector<Dim>& dims) {
     std::vector<Dim> loops = merge_dims(dims, 2);
     if (loops.empty()) loops.push_back(Dim{1, {1, 1, 0}});
     // The innermost loop becomes the instruction's inner count (if its UB stride fits the

@@ -42,6 +42,7 @@ std::vector<Block> op_blocks(const MatmulOp& op, const Target& target, std::uint
 /// vector j of the pattern (dims outermost first, UB stride in stream 0, accumulator stride
 /// in stream 1, accumulator rows consecutive) goes to accumulator row acc + j. Each
 /// instruction is a plain matrix_multiply or the convolve form; flags are left to the caller.
-std::vector<isa::Instruction> product_instructions(std::int64_t ub_row, std::int64_t acc_row, const std::vector<Dim>& dims);
+std::vector<isa::Instruction> product_instructions(std::int64_t ub_row, std::int64_t acc_row,
+                                                   const std::vector<Dim>& dims);
 
 }  // namespace tpusim::compiler

@@ -121,7 +121,8 @@ std::pair<std::int64_t, std::uint32_t> element_place(const UbTensor& t, const Te
                                                      std::uint32_t n, std::uint64_t e) {
     const std::uint64_t position = e / t.features, feature = e % t.features;
     const std::uint64_t y = position / t.width, x = position % t.width;
-    return {rows.row(static_cast<std::int64_t>(feature / chunk), n, static_cast<std::int64_t>(y), static_cast<std::int64_t>(x)),
+    return {rows.row(static_cast<std::int64_t>(feature / chunk), n, static_cast<std::int64_t>(y),
+                     static_cast<std::int64_t>(x)),
             static_cast<std::uint32_t>(feature % chunk)};
 }
 

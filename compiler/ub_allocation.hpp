@@ -14,10 +14,10 @@
 namespace tpusim::compiler {
 
 struct UbPlan {
-    std::uint32_t batch = 0;                // samples per pass this plan is for
-    std::vector<std::uint64_t> base;        // first row of each buffer
-    std::vector<bool> zero_fill;            // border must be cleared: the rows held other data before
-    std::uint64_t rows_used = 0;            // highest row used + 1
+    std::uint32_t batch = 0;          // samples per pass this plan is for
+    std::vector<std::uint64_t> base;  // first row of each buffer
+    std::vector<bool> zero_fill;      // border must be cleared: the rows held other data before
+    std::uint64_t rows_used = 0;      // highest row used + 1
     /// Rows no instruction writes, so they stay zero from reset: the source that vector
     /// instructions copy into borders that must be cleared. At the top of the UB.
     std::uint64_t zero_first = 0, zero_rows = 0;

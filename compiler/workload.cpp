@@ -9,9 +9,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <tuple>
@@ -20,8 +17,8 @@ namespace tpusim::compiler {
 
 namespace {
 
+using config::yaml::join;
 using yaml::Fields;
-using yaml::join;
 
 // Limits on single numbers; shape inference bounds their products.
 constexpr std::uint64_t kMaxDim = 1u << 24;     // a dimension, units, filters, hidden
@@ -86,7 +83,7 @@ public:
         : source_(source), folder_(std::filesystem::path(source).parent_path()), text_(text) {}
 
     Network read() {
-        const YAML::Node root = yaml::load(text_, source_);
+        const YAML::Node root = config::yaml::load_document(yaml::kFormat, text_, source_);
         const std::string expected = "a map with the keys " + join(kTopKeys);
         if (root.IsNull()) throw WorkloadError(source_ + ": the file is empty; a workload is " + expected);
         Fields top(source_, root, "", expected);
@@ -243,7 +240,8 @@ private:
     void check_keys(const Fields& f, const KindKeys& kind) const {
         std::vector<std::string> valid = kCommonLayerKeys;
         valid.insert(valid.end(), kind.keys.begin(), kind.keys.end());
-        for (const auto& key : f.keys()) {
+        for (const auto& entry : f.entries()) {
+            const std::string& key = entry.key;
             if (std::find(valid.begin(), valid.end(), key) != valid.end()) continue;
             for (const auto& other : kind_table()) {
                 if (std::find(other.keys.begin(), other.keys.end(), key) != other.keys.end())
@@ -386,26 +384,14 @@ private:
     std::vector<Pending> pending_;  // parallel to net_.layers
 };
 
-std::string read_text(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) throw WorkloadError(fmt::format("{}: cannot open workload: {}", path, std::strerror(errno)));
-    std::string text;
-    char buffer[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-    const bool failed = std::ferror(f) != 0;
-    const int error = errno;
-    std::fclose(f);
-    if (failed) throw WorkloadError(fmt::format("{}: cannot read workload: {}", path, std::strerror(error)));
-    return text;
-}
-
 }  // namespace
 
 Network parse_workload(const std::string& yaml_text, const std::string& source_name) {
     return Reader(yaml_text, source_name).read();
 }
 
-Network load_workload(const std::string& path) { return parse_workload(read_text(path), path); }
+Network load_workload(const std::string& path) {
+    return parse_workload(config::yaml::read_file(yaml::kFormat, path), path);
+}
 
 }  // namespace tpusim::compiler

@@ -1,7 +1,5 @@
 #include "compiler/yaml_fields.hpp"
 
-#include "config/param_reader.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,11 +7,9 @@
 
 namespace tpusim::compiler::yaml {
 
-std::string join(const std::vector<std::string>& words) {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
-    return out;
-}
+using config::yaml::join;
+
+const config::yaml::Format kFormat{"workload", &config::yaml::raise<WorkloadError>, ": ", &describe};
 
 namespace {
 
@@ -38,111 +34,31 @@ bool parse_integer(const std::string& text, std::int64_t& out) {
 }  // namespace
 
 std::string describe(const YAML::Node& node) {
-    switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return node.size() == 0 ? "an empty list" : "a list";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return "no value";
-    case YAML::NodeType::Scalar: break;
-    }
-    std::string out;
-    for (char c : node.Scalar()) out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-    if (out.size() > 40) out = out.substr(0, 40) + "...";
-    return "\"" + out + "\"";
-}
-
-YAML::Node load(const std::string& text, const std::string& source) {
-    std::vector<YAML::Node> documents;
-    try {
-        documents = YAML::LoadAll(text);
-    } catch (const YAML::Exception& e) {
-        throw WorkloadError(fmt::format("{}:{}:{}: malformed YAML: {}", source, e.mark.line + 1, e.mark.column + 1,
-                                        e.msg));
-    }
-    if (documents.size() > 1) {
-        const YAML::Mark m = documents[1].Mark();
-        throw WorkloadError(fmt::format("{}:{}:{}: a second YAML document starts here; a workload is one document",
-                                        source, m.line + 1, m.column + 1));
-    }
-    return documents.empty() ? YAML::Node() : documents[0];
+    return node.IsSequence() && node.size() == 0 ? "an empty list" : config::yaml::describe(node);
 }
 
 Fields::Fields(const std::string& source, const YAML::Node& map, std::string what, const std::string& expected)
-    : source_(source), what_(std::move(what)), mark_(map.Mark()) {
-    if (!map.IsMap()) {
-        const std::string prefix = what_.empty() ? "" : what_ + ": ";
-        throw WorkloadError(fmt::format("{}: {}expected {}, got {}", at(mark_), prefix, expected, describe(map)));
-    }
-    for (auto it = map.begin(); it != map.end(); ++it) {
-        const YAML::Node& key = it->first;
-        if (!key.IsScalar()) fail_at(key, "", "keys must be plain names, got " + describe(key));
-        if (const Entry* e = find(key.Scalar())) {
-            fail_at(key, key.Scalar(),
-                    fmt::format("duplicate key (first given at line {}, column {})", e->mark.line + 1,
-                                e->mark.column + 1));
-        }
-        entries_.push_back({key.Scalar(), key.Mark(), it->second});
-    }
-}
+    : Map(kFormat, source, map, expected, std::move(what)) {}
 
-std::string Fields::at(const YAML::Mark& mark) const {
-    if (mark.is_null()) return source_;
-    return fmt::format("{}:{}:{}", source_, mark.line + 1, mark.column + 1);
-}
-
-std::string Fields::line() const { return fmt::format("{}:{}", source_, mark_.line + 1); }
-
-const Fields::Entry* Fields::find(const std::string& key) const {
-    for (const auto& e : entries_)
-        if (e.key == key) return &e;
-    return nullptr;
-}
-
-bool Fields::has(const std::string& key) const { return find(key) != nullptr; }
-
-YAML::Node Fields::get(const std::string& key) const {
-    const Entry* e = find(key);
-    return e != nullptr ? e->value : YAML::Node(YAML::NodeType::Null);
-}
-
-YAML::Node Fields::require(const std::string& key, const std::string& expected) const {
-    if (!has(key)) {
-        throw WorkloadError(fmt::format("{}: {}missing required key \"{}\" ({})", at(mark_),
-                                        what_.empty() ? "" : what_ + ": ", key, expected));
-    }
-    return get(key);
-}
-
-std::vector<std::string> Fields::keys() const {
-    std::vector<std::string> out;
-    for (const auto& e : entries_) out.push_back(e.key);
-    return out;
-}
+std::string Fields::line() const { return fmt::format("{}:{}", source(), mark().line + 1); }
 
 void Fields::reject_unknown(const std::vector<std::string>& valid) const {
-    for (const auto& e : entries_) {
-        if (std::find(valid.begin(), valid.end(), e.key) != valid.end()) continue;
-        throw WorkloadError(fmt::format("{}: {}unknown key \"{}\"{} (valid keys: {})", at(e.mark),
-                                        what_.empty() ? "" : what_ + ": ", e.key,
-                                        config::did_you_mean(e.key, valid), join(valid)));
+    // The key is named in the message, not as a label: "layer \"c\": unknown key \"filter\"".
+    if (const Entry* e = unknown(valid)) {
+        fail_at(e->mark, "", fmt::format("unknown key \"{}\"{} (valid keys: {})", e->key,
+                                         config::yaml::did_you_mean(e->key, valid), join(valid)));
     }
 }
 
-void Fields::fail(const std::string& key, const std::string& message) const {
-    const Entry* e = find(key);
-    if (e == nullptr) fail_at(YAML::Node(), key, message);
-    fail_at(e->value.IsNull() || e->value.Mark().is_null() ? YAML::Node() : e->value, key, message);
-}
+void Fields::fail(const std::string& key, const std::string& message) const { fail_at(mark_of(key), key, message); }
 
 void Fields::fail_at(const YAML::Node& node, const std::string& key, const std::string& message) const {
     YAML::Mark mark = node.IsDefined() && !node.IsNull() ? node.Mark() : YAML::Mark::null_mark();
     if (mark.is_null()) {
         const Entry* e = find(key);
-        mark = e != nullptr ? e->mark : mark_;
+        mark = e != nullptr ? e->mark : this->mark();
     }
-    std::string place = what_.empty() ? "" : what_ + ": ";
-    if (!key.empty()) place += key + ": ";
-    throw WorkloadError(fmt::format("{}: {}{}", at(mark), place, message));
+    fail_at(mark, key, message);
 }
 
 std::int64_t Fields::integer(const YAML::Node& node, const std::string& key, std::int64_t min, std::int64_t max) const {
@@ -169,7 +85,7 @@ std::size_t Fields::choice(const YAML::Node& node, const std::string& key, const
         const auto it = std::find(words.begin(), words.end(), node.Scalar());
         if (it != words.end()) return static_cast<std::size_t>(it - words.begin());
     }
-    const std::string hint = node.IsScalar() ? config::did_you_mean(node.Scalar(), words) : "";
+    const std::string hint = node.IsScalar() ? config::yaml::did_you_mean(node.Scalar(), words) : "";
     fail_at(node, key, fmt::format("expected one of {}, got {}{}", join(words), describe(node), hint));
 }
 

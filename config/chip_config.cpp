@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -228,22 +226,6 @@ void check_chip(const ChipConfig& c, const ParamReader& r) {
     }
 }
 
-std::string read_file(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr)
-        throw ConfigError(fmt::format("{}: cannot open chip config: {}", path, std::strerror(errno)));
-    std::string text;
-    char buffer[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-    const bool failed = std::ferror(f) != 0;
-    const int error = errno;
-    std::fclose(f);
-    if (failed)
-        throw ConfigError(fmt::format("{}: cannot read chip config: {}", path, std::strerror(error)));
-    return text;
-}
-
 }  // namespace
 
 const char* operand_mode_name(OperandMode mode) {
@@ -354,6 +336,6 @@ ChipConfig parse_chip_config(const std::string& yaml_text, const std::string& so
     return chip;
 }
 
-ChipConfig load_chip_config(const std::string& path) { return parse_chip_config(read_file(path), path); }
+ChipConfig load_chip_config(const std::string& path) { return parse_chip_config(ParamReader::read_file(path), path); }
 
 }  // namespace tpusim::config

@@ -1,21 +1,12 @@
 #include "config/param_reader.hpp"
 
-#include <fmt/format.h>
+#include "config/yaml_map.hpp"
 
-// GCC 12 reports a dangling pointer inside yaml-cpp 0.7's node headers once they are
-// inlined; it is a known false positive in the library (a temporary that outlives the
-// check), not in our code, so it is silenced for those headers only.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
-#include <yaml-cpp/yaml.h>
-#pragma GCC diagnostic pop
-#else
-#include <yaml-cpp/yaml.h>
-#endif
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 namespace tpusim::config {
@@ -28,11 +19,7 @@ std::string ParamSpec::path() const { return section.empty() ? key : section + "
 std::string ParamSpec::type_text() const {
     switch (type) {
     case Type::Text: return "text";
-    case Type::Choice: {
-        std::string words;
-        for (const auto& c : choices) words += (words.empty() ? "" : ", ") + c;
-        return "one of " + words;
-    }
+    case Type::Choice: return "one of " + yaml::join(choices);
     case Type::Number: break;
     }
     if (kind == QuantityKind::Count) return fmt::format("whole number ({})", unit);
@@ -55,23 +42,7 @@ const ParamSpec* Schema::find(const std::string& section, const std::string& key
 
 namespace {
 
-/// One key of a YAML map with where it was written.
-struct Entry {
-    std::string key;
-    YAML::Mark key_mark;
-    YAML::Node value;
-};
-
-std::string node_kind(const YAML::Node& node) {
-    switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null: return "no value";
-    case YAML::NodeType::Scalar:
-    case YAML::NodeType::Undefined: break;
-    }
-    return "a value";
-}
+const yaml::Format kFormat{"chip config", &yaml::raise<ConfigError>, ".", &yaml::describe};
 
 /// The value as the user wrote it, made safe to embed in a one-line message.
 std::string quoted(const std::string& text) {
@@ -84,42 +55,6 @@ std::string quoted(const std::string& text) {
     constexpr std::size_t kMax = 48;
     if (out.size() > kMax) out = out.substr(0, kMax) + "...";
     return "\"" + out + "\"";
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-            diagonal = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitute});
-        }
-    }
-    return row[b.size()];
-}
-
-/// "; did you mean "cols"?" when some valid name is a plausible typo of `name`.
-std::string suggestion(const std::string& name, const std::vector<std::string>& valid) {
-    const std::size_t allowed = std::max<std::size_t>(2, name.size() / 3);
-    std::size_t best = allowed + 1;
-    std::string best_name;
-    for (const auto& v : valid) {
-        const std::size_t d = edit_distance(name, v);
-        if (d < best) {
-            best = d;
-            best_name = v;
-        }
-    }
-    return best_name.empty() ? "" : fmt::format("; did you mean \"{}\"?", best_name);
-}
-
-std::string join(const std::vector<std::string>& words) {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
-    return out;
 }
 
 /// Parses one value for `spec`; throws QuantityError with a message that has no place.
@@ -143,7 +78,7 @@ Parsed parse_value(const ParamSpec& spec, const std::string& text) {
         const auto it = std::find(spec.choices.begin(), spec.choices.end(), text);
         if (it == spec.choices.end())
             throw QuantityError(
-                fmt::format("expected one of {}, got {}", join(spec.choices), quoted(text)));
+                fmt::format("expected one of {}, got {}", yaml::join(spec.choices), quoted(text)));
         out.number = static_cast<std::uint64_t>(it - spec.choices.begin());
         out.text = text;
         return out;
@@ -162,10 +97,6 @@ Parsed parse_value(const ParamSpec& spec, const std::string& text) {
 
 }  // namespace
 
-std::string did_you_mean(const std::string& name, const std::vector<std::string>& valid) {
-    return suggestion(name, valid);
-}
-
 ParamValue parse_param_value(const ParamSpec& spec, const std::string& text) {
     const Parsed parsed = parse_value(spec, text);
     return ParamValue{spec, parsed.number, parsed.text};
@@ -180,62 +111,34 @@ struct ParamReader::Field {
 struct ParamReader::Impl {
     Mode mode = Mode::Describe;
     std::string source;
-    YAML::Mark root_mark;
-    std::vector<Entry> top;  // Read mode: the document's top-level keys, in order
+    std::optional<yaml::Map> top;  // Read mode: the document's top level
     Schema schema;
     std::vector<ParamValue> values;
 
-    std::string at(const YAML::Mark& mark) const {
-        if (mark.is_null()) return source;
-        return fmt::format("{}:{}:{}", source, mark.line + 1, mark.column + 1);
+    [[noreturn]] void fail(const YAML::Mark& mark, const std::string& path, const std::string& message) const {
+        yaml::fail(kFormat, source, mark, path, message);
     }
 
-    [[noreturn]] void fail(const YAML::Mark& mark, const std::string& path,
-                           const std::string& message) const {
-        throw ConfigError(fmt::format("{}: {}{}", at(mark), path.empty() ? "" : path + ": ", message));
-    }
-
-    /// The keys of a map in document order; rejects keys that are not plain names and keys
-    /// given twice (yaml-cpp keeps both, and silently using either would be a guess).
-    std::vector<Entry> entries(const YAML::Node& map, const std::string& section) const {
-        std::vector<Entry> out;
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            const YAML::Node& key = it->first;
-            if (!key.IsScalar())
-                fail(key.Mark(), section, "keys must be plain names, got " + node_kind(key));
-            for (const auto& e : out) {
-                if (e.key == key.Scalar()) {
-                    fail(key.Mark(), section.empty() ? key.Scalar() : section + "." + key.Scalar(),
-                         fmt::format("duplicate key (first given at line {}, column {})",
-                                     e.key_mark.line + 1, e.key_mark.column + 1));
-                }
-            }
-            out.push_back({key.Scalar(), key.Mark(), it->second});
-        }
-        return out;
-    }
-
-    const Entry* top_entry(const std::string& key) const {
-        for (const auto& e : top)
-            if (e.key == key) return &e;
-        return nullptr;
+    yaml::Map section_map(const YAML::Node& map, const std::string& section) const {
+        return yaml::Map(kFormat, source, map, "a map of keys", section);
     }
 
     /// Read mode: the keys of a section (the top level for ""); empty when it is absent.
-    std::vector<Entry> section_entries(const std::string& section) const {
-        if (section.empty()) return top;
-        const Entry* s = top_entry(section);
-        if (s == nullptr || s->value.IsNull()) return {};
-        return entries(s->value, section);
+    std::vector<yaml::Map::Entry> section_entries(const std::string& section) const {
+        if (section.empty()) return top->entries();
+        const yaml::Map::Entry* s = top->find(section);
+        if (s == nullptr || !s->value.IsMap()) return {};
+        return section_map(s->value, section).entries();
     }
 
     /// Where a key was written, else its section, else nothing (the file).
     YAML::Mark mark_of(const std::string& section, const std::string& key) const {
+        if (!top) return YAML::Mark::null_mark();  // not reading a document
         for (const auto& e : section_entries(section))
-            if (e.key == key) return e.key_mark;
-        if (section.empty()) return root_mark;
-        const Entry* s = top_entry(section);
-        return s != nullptr ? s->key_mark : YAML::Mark::null_mark();
+            if (e.key == key) return e.mark;
+        if (section.empty()) return top->mark();
+        const yaml::Map::Entry* s = top->find(section);
+        return s != nullptr ? s->mark : YAML::Mark::null_mark();
     }
 
     void reject_unknown(const Schema& known) const {
@@ -245,7 +148,7 @@ struct ParamReader::Impl {
         for (const auto& s : known.sections)
             if (!s.name.empty()) top_level.push_back(s.name);
 
-        for (const auto& e : top) {
+        for (const auto& e : top->entries()) {
             const bool is_section = std::any_of(known.sections.begin(), known.sections.end(),
                                                 [&](const SectionSpec& s) {
                                                     return !s.name.empty() && s.name == e.key;
@@ -255,19 +158,14 @@ struct ParamReader::Impl {
                 std::vector<std::string> valid;
                 for (const auto& p : known.params)
                     if (p.section == e.key) valid.push_back(p.key);
-                for (const auto& k : entries(e.value, e.key)) {
-                    if (known.find(e.key, k.key) != nullptr) continue;
-                    fail(k.key_mark, e.key + "." + k.key,
-                         fmt::format("unknown key{} (valid keys: {})", suggestion(k.key, valid),
-                                     join(valid)));
-                }
+                section_map(e.value, e.key).reject_unknown(valid, "keys");
                 continue;
             }
             if (known.find("", e.key) != nullptr) continue;
-            fail(e.key_mark, "",
+            fail(e.mark, "",
                  fmt::format("unknown {} \"{}\"{} (valid at the top level: {})",
                              e.value.IsMap() ? "section" : "key", e.key,
-                             suggestion(e.key, top_level), join(top_level)));
+                             yaml::did_you_mean(e.key, top_level), yaml::join(top_level)));
         }
     }
 };
@@ -284,24 +182,17 @@ ParamReader ParamReader::read(const std::string& yaml_text, const std::string& s
     auto impl = std::make_unique<Impl>();
     impl->mode = Mode::Read;
     impl->source = source;
-    std::vector<YAML::Node> documents;
-    try {
-        documents = YAML::LoadAll(yaml_text);
-    } catch (const YAML::Exception& e) {
-        impl->fail(e.mark, "", "malformed YAML: " + e.msg);
-    }
-    if (documents.size() > 1)
-        impl->fail(documents[1].Mark(), "", "a second YAML document starts here; a chip config is one document");
-    const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
+    const YAML::Node root = yaml::load_document(kFormat, yaml_text, source);
     if (!root.IsMap()) {
         impl->fail(root.Mark(), "",
                    fmt::format("expected a map of chip parameters at the top level, got {}",
-                               root.IsNull() ? "an empty document" : node_kind(root)));
+                               root.IsNull() ? "an empty document" : root.IsScalar() ? "a value" : yaml::describe(root)));
     }
-    impl->root_mark = root.Mark();
-    impl->top = impl->entries(root, "");
+    impl->top = impl->section_map(root, "");
     return ParamReader(std::move(impl));
 }
+
+std::string ParamReader::read_file(const std::string& path) { return yaml::read_file(kFormat, path); }
 
 ParamReader ParamReader::describe() {
     auto impl = std::make_unique<Impl>();
@@ -342,11 +233,11 @@ ParamReader::Section ParamReader::section(const std::string& name, const std::st
                                    [&](const SectionSpec& s) { return s.name == name; });
     if (!known) sections.push_back({name, description});
     if (impl_->mode == Mode::Read && !name.empty()) {
-        const Entry* e = impl_->top_entry(name);
+        const yaml::Map::Entry* e = impl_->top->find(name);
         if (e != nullptr && !e->value.IsMap() && !e->value.IsNull()) {
             impl_->fail(e->value.Mark(), name,
                         fmt::format("expected a map of keys, got {}",
-                                    e->value.IsScalar() ? quoted(e->value.Scalar()) : node_kind(e->value)));
+                                    e->value.IsScalar() ? quoted(e->value.Scalar()) : yaml::describe(e->value)));
         }
     }
     return Section(this, name);
@@ -463,8 +354,8 @@ void ParamReader::bind(ParamSpec spec, const Field& field) {
     case Mode::Read: break;
     }
 
-    const std::vector<Entry> keys = impl_->section_entries(spec.section);
-    const auto it = std::find_if(keys.begin(), keys.end(), [&](const Entry& e) { return e.key == spec.key; });
+    const std::vector<yaml::Map::Entry> keys = impl_->section_entries(spec.section);
+    const auto it = std::find_if(keys.begin(), keys.end(), [&](const yaml::Map::Entry& e) { return e.key == spec.key; });
     if (it == keys.end()) {
         if (!spec.required) {
             store(parse_value(spec, spec.default_text));
@@ -474,7 +365,7 @@ void ParamReader::bind(ParamSpec spec, const Field& field) {
             spec.type == ParamSpec::Type::Number
                 ? fmt::format("{} such as \"{}\"", kind_noun(spec.kind), kind_example(spec.kind))
                 : spec.type_text();
-        if (!spec.section.empty() && impl_->top_entry(spec.section) == nullptr) {
+        if (!spec.section.empty() && !impl_->top->has(spec.section)) {
             impl_->fail(YAML::Mark::null_mark(), "",
                         fmt::format("missing section \"{}\" (it must give \"{}\", {})", spec.section,
                                     spec.key, expected));
@@ -484,14 +375,14 @@ void ParamReader::bind(ParamSpec spec, const Field& field) {
                                 spec.section.empty() ? "top-level " : "", spec.key, expected));
     }
     const YAML::Node& value = it->value;
-    const YAML::Mark mark = value.Mark().is_null() || value.IsNull() ? it->key_mark : value.Mark();
+    const YAML::Mark mark = value.Mark().is_null() || value.IsNull() ? it->mark : value.Mark();
     try {
         if (!value.IsScalar()) {
             const std::string expected =
                 spec.type == ParamSpec::Type::Number
                     ? fmt::format("{} such as \"{}\"", kind_noun(spec.kind), kind_example(spec.kind))
                     : spec.type_text();
-            throw QuantityError(fmt::format("expected {}, got {}", expected, node_kind(value)));
+            throw QuantityError(fmt::format("expected {}, got {}", expected, yaml::describe(value)));
         }
         store(parse_value(spec, value.Scalar()));
     } catch (const QuantityError& e) {

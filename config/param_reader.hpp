@@ -80,11 +80,6 @@ struct ParamValue {
     std::string text;          // readable rendering: "24 MiB", "int8", the name
 };
 
-/// "; did you mean "cols"?" when one of `valid` is a plausible typo of `name`, else "".
-/// Shared with the other YAML readers (compiler/workload.cpp) so every file format
-/// suggests the same way.
-std::string did_you_mean(const std::string& name, const std::vector<std::string>& valid);
-
 /// Checks `text` as a value of `spec`, exactly as a chip file's value is checked (unit,
 /// kind, range), and returns it stored and rendered. Throws QuantityError whose message
 /// has no place; the caller prefixes it. Used by sweep files (sweep/sweep_file.cpp), whose
@@ -98,6 +93,8 @@ public:
     /// Parses `yaml_text`; `source` names it in messages (usually the path as given).
     /// Throws ConfigError if the text is not YAML or its top level is not a map.
     static ParamReader read(const std::string& yaml_text, const std::string& source);
+    /// The text of the chip config file at `path`; ConfigError when it cannot be read.
+    static std::string read_file(const std::string& path);
     static ParamReader describe();
     static ParamReader show();
 

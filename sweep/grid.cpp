@@ -1,17 +1,9 @@
 #include "sweep/grid.hpp"
 
 #include "config/units.hpp"
+#include "config/yaml.hpp"
 
 #include <fmt/format.h>
-
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
-#include <yaml-cpp/yaml.h>
-#pragma GCC diagnostic pop
-#else
-#include <yaml-cpp/yaml.h>
-#endif
 
 #include <algorithm>
 #include <limits>

@@ -2,26 +2,12 @@
 
 #include "config/chip_config.hpp"
 #include "config/units.hpp"
+#include "config/yaml_map.hpp"
 
 #include <fmt/format.h>
 
-// GCC 12 reports a false dangling-pointer warning inside yaml-cpp 0.7's headers (see
-// config/param_reader.cpp); it is silenced for those headers only.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
-#include <yaml-cpp/yaml.h>
-#pragma GCC diagnostic pop
-#else
-#include <yaml-cpp/yaml.h>
-#endif
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 namespace tpusim::sweep {
 
@@ -31,67 +17,16 @@ std::string workload_name(const std::string& path) { return std::filesystem::pat
 
 namespace {
 
-std::string join(const std::vector<std::string>& words, const char* separator = ", ") {
-    std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : separator) + w;
-    return out;
-}
+using config::yaml::describe;
+using config::yaml::join;
 
-std::string describe(const YAML::Node& node) {
-    switch (node.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return "no value";
-    case YAML::NodeType::Scalar: break;
-    }
-    std::string out;
-    for (char c : node.Scalar()) out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-    if (out.size() > 40) out = out.substr(0, 40) + "...";
-    return "\"" + out + "\"";
-}
+const config::yaml::Format kFormat{"sweep file", &config::yaml::raise<SweepError>, ": ", &describe};
 
 /// One map of the sweep file, read key by key; every message is placed at file:line:column.
-class MapReader {
+class MapReader : public config::yaml::Map {
 public:
-    MapReader(const std::string& source, const YAML::Node& map, const YAML::Mark& where, const std::string& expected)
-        : source_(source), mark_(where) {
-        if (!map.IsMap()) fail_at(map.Mark().is_null() ? where : map.Mark(), "", "expected " + expected + ", got " + describe(map));
-        for (auto it = map.begin(); it != map.end(); ++it) {
-            const YAML::Node& key = it->first;
-            if (!key.IsScalar()) fail_at(key.Mark(), "", "keys must be plain names, got " + describe(key));
-            if (const Entry* first = find(key.Scalar())) {
-                fail_at(key.Mark(), key.Scalar(),
-                        fmt::format("duplicate key (first given at line {}, column {})", first->mark.line + 1,
-                                    first->mark.column + 1));
-            }
-            entries_.push_back({key.Scalar(), key.Mark(), it->second});
-        }
-    }
-
-    /// Throws for the first key not in `valid`, suggesting the nearest valid one.
-    void reject_unknown(const std::vector<std::string>& valid, const std::string& where) const {
-        for (const auto& e : entries_) {
-            if (std::find(valid.begin(), valid.end(), e.key) != valid.end()) continue;
-            fail_at(e.mark, e.key,
-                    fmt::format("unknown key{} (valid {}: {})", config::did_you_mean(e.key, valid), where, join(valid)));
-        }
-    }
-
-    bool has(const std::string& key) const { return find(key) != nullptr; }
-
-    YAML::Node require(const std::string& key, const std::string& expected) const {
-        const Entry* e = find(key);
-        if (e == nullptr) fail_at(mark_, "", fmt::format("missing required key \"{}\" ({})", key, expected));
-        return e->value;
-    }
-
-    /// Place of a value, or of its key when the value has none (`key:` alone).
-    YAML::Mark mark_of(const std::string& key) const {
-        const Entry* e = find(key);
-        if (e == nullptr) return mark_;
-        return e->value.IsNull() || e->value.Mark().is_null() ? e->mark : e->value.Mark();
-    }
+    MapReader(const std::string& source, const YAML::Node& map, const std::string& expected)
+        : Map(kFormat, source, map, expected) {}
 
     std::string text(const std::string& key, const std::string& expected) const {
         return scalar_text(require(key, expected), key, expected);
@@ -128,28 +63,7 @@ public:
         return static_cast<std::size_t>(it - words.begin());
     }
 
-    [[noreturn]] void fail_at(const YAML::Mark& mark, const std::string& key, const std::string& message) const {
-        const std::string place = mark.is_null() ? source_ : fmt::format("{}:{}:{}", source_, mark.line + 1, mark.column + 1);
-        throw SweepError(fmt::format("{}: {}{}", place, key.empty() ? "" : key + ": ", message));
-    }
-
-    std::string place() const { return fmt::format("{}:{}:{}", source_, mark_.line + 1, mark_.column + 1); }
-
-private:
-    struct Entry {
-        std::string key;
-        YAML::Mark mark;
-        YAML::Node value;
-    };
-    const Entry* find(const std::string& key) const {
-        for (const auto& e : entries_)
-            if (e.key == key) return &e;
-        return nullptr;
-    }
-
-    std::string source_;
-    YAML::Mark mark_;
-    std::vector<Entry> entries_;
+    std::string place() const { return config::yaml::place(source(), mark()); }
 };
 
 /// A positive decimal such as "0.25", "2" or "1.5", as an exact fraction.
@@ -203,7 +117,7 @@ struct AxisOwner {
 };
 
 Axis read_axis(const std::string& source, const YAML::Node& node, Combine combine, std::vector<AxisOwner>& owners) {
-    const MapReader m(source, node, node.Mark(), "an axis: a map with param or params, and scale or values");
+    const MapReader m(source, node, "an axis: a map with param or params, and scale or values");
     m.reject_unknown({"label", "param", "params", "scale", "values"}, "in an axis");
     Axis axis;
     axis.place = m.place();
@@ -226,7 +140,7 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
             m.fail_at(mark, param_key, fmt::format("\"{}\" is text and cannot be swept", name));
         if (spec == nullptr) {
             m.fail_at(mark, param_key,
-                      fmt::format("unknown chip parameter \"{}\"{} (valid: {})", name, config::did_you_mean(name, valid),
+                      fmt::format("unknown chip parameter \"{}\"{} (valid: {})", name, config::yaml::did_you_mean(name, valid),
                                   join(valid)));
         }
         for (const auto& owner : owners) {
@@ -297,23 +211,12 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
 }  // namespace
 
 SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
-    std::vector<YAML::Node> documents;
-    try {
-        documents = YAML::LoadAll(yaml_text);
-    } catch (const YAML::Exception& e) {
-        throw SweepError(fmt::format("{}:{}:{}: malformed YAML: {}", source, e.mark.line + 1, e.mark.column + 1, e.msg));
-    }
-    if (documents.size() > 1) {
-        const YAML::Mark m = documents[1].Mark();
-        throw SweepError(fmt::format("{}:{}:{}: a second YAML document starts here; a sweep file is one document", source,
-                                     m.line + 1, m.column + 1));
-    }
-    const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
+    const YAML::Node root = config::yaml::load_document(kFormat, yaml_text, source);
     if (!root.IsMap()) {
         throw SweepError(fmt::format("{}: expected a map with name, base, workloads and axes at the top level, got {}",
                                      source, root.IsNull() ? "an empty document" : describe(root)));
     }
-    const MapReader top(source, root, root.Mark(), "a map");
+    const MapReader top(source, root, "a map");
     top.reject_unknown({"name", "base", "workloads", "data", "combine", "axes"}, "at the top level");
 
     SweepFile sweep;
@@ -361,9 +264,7 @@ SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
 SweepFile load_sweep(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw SweepError(fmt::format("{}: is a directory, expected a sweep file", path));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw SweepError(fmt::format("{}: cannot open sweep file: {}", path, std::strerror(errno)));
-    return parse_sweep(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), path);
+    return parse_sweep(config::yaml::read_file(kFormat, path), path);
 }
 
 }  // namespace tpusim::sweep

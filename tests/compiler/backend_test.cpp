@@ -26,15 +26,17 @@ using namespace tpusim::compiler;
 
 const std::string kSource = TPUSIM_SOURCE_DIR;
 
-config::ChipConfig chip(const std::string& name) { return config::load_chip_config(kSource + "/configs/" + name + ".yaml"); }
+config::ChipConfig chip(const std::string& name) {
+    return config::load_chip_config(kSource + "/configs/" + name + ".yaml");
+}
 
 std::uint32_t pick(std::mt19937& rng, std::uint32_t lo, std::uint32_t hi) {
     return std::uniform_int_distribution<std::uint32_t>(lo, hi)(rng);
 }
 
-/// A network of one conv layer on a map, values irrelevant (all ones).
+/// A chain of `depth` conv layers ("conv", "conv2", ...) on a map, values irrelevant (all ones).
 Network one_conv(std::uint32_t side, std::uint32_t channels, std::uint32_t filters, std::uint32_t kernel,
-                 std::uint32_t batch) {
+                 std::uint32_t batch, std::uint32_t depth = 1) {
     Network net;
     net.name = "one_conv";
     net.source = "one_conv.yaml";
@@ -44,16 +46,18 @@ Network one_conv(std::uint32_t side, std::uint32_t channels, std::uint32_t filte
     in.shape = {side, side, channels};
     in.data = Tensor{in.shape, batch, std::vector<std::int8_t>(std::size_t{side} * side * channels * batch, 1)};
     net.inputs.push_back(in);
-    Layer l;
-    l.name = "conv";
-    l.source = "one_conv.yaml:7";
-    l.kind = LayerKind::Conv2d;
-    l.inputs = {"x"};
-    l.filters = filters;
-    l.kernel_h = l.kernel_w = kernel;
-    l.weights.assign(std::size_t{kernel} * kernel * channels * filters, 1);
-    net.layers.push_back(l);
-    net.outputs = {"conv"};
+    for (std::uint32_t i = 1; i <= depth; ++i) {
+        Layer l;
+        l.name = i == 1 ? "conv" : "conv" + std::to_string(i);
+        l.source = "one_conv.yaml:" + std::to_string(6 + i);
+        l.kind = LayerKind::Conv2d;
+        l.inputs = {i == 1 ? "x" : net.layers.back().name};
+        l.filters = filters;
+        l.kernel_h = l.kernel_w = kernel;
+        l.weights.assign(std::size_t{kernel} * kernel * (i == 1 ? channels : filters) * filters, 1);
+        net.layers.push_back(l);
+    }
+    net.outputs = {net.layers.back().name};
     infer_shapes(net);
     return net;
 }
@@ -71,7 +75,8 @@ TEST_CASE("blocks cover every output once, hold whole pooling windows and fit th
             pool.stride = pick(rng, 1, 4);
         }
         const std::uint32_t capacity = pick(rng, 1, 200);
-        INFO(batch << " x " << gh << "x" << gw << " pool " << pool.size << "/" << pool.stride << " capacity " << capacity);
+        INFO(batch << " x " << gh << "x" << gw << " pool " << pool.size << "/" << pool.stride << " capacity "
+                   << capacity);
         const auto blocks = partition(batch, gh, gw, pool, capacity);
         if (std::uint64_t{pool.size} * pool.size > capacity) {
             CHECK(blocks.empty());
@@ -83,10 +88,10 @@ TEST_CASE("blocks cover every output once, hold whole pooling windows and fit th
             // the grid a block holds is what its pooled outputs need (or whole maps)
             const bool whole_rows = b.gy0 == 0 && b.gy1 == gh && b.py0 == 0 && b.py1 == pool.out(gh);
             const bool whole_cols = b.gx0 == 0 && b.gx1 == gw && b.px0 == 0 && b.px1 == pool.out(gw);
-            CHECK((whole_rows || (b.gy0 == b.py0 * pool.stride &&
-                                  b.gy1 - b.gy0 == (b.py1 - b.py0 - 1) * pool.stride + pool.size)));
-            CHECK((whole_cols || (b.gx0 == b.px0 * pool.stride &&
-                                  b.gx1 - b.gx0 == (b.px1 - b.px0 - 1) * pool.stride + pool.size)));
+            CHECK((whole_rows ||
+                   (b.gy0 == b.py0 * pool.stride && b.gy1 - b.gy0 == (b.py1 - b.py0 - 1) * pool.stride + pool.size)));
+            CHECK((whole_cols ||
+                   (b.gx0 == b.px0 * pool.stride && b.gx1 - b.gx0 == (b.px1 - b.px0 - 1) * pool.stride + pool.size)));
             for (std::uint32_t n = b.n0; n < b.n1; ++n)
                 for (std::uint32_t y = b.py0; y < b.py1; ++y)
                     for (std::uint32_t x = b.px0; x < b.px1; ++x) ++seen[{n, y, x}];
@@ -191,12 +196,15 @@ TEST_CASE("statistics count useful MACs, distinct weights and every weight byte 
         CHECK(compiled.program.layers[0].weight_bytes == compiled.layers[0].weight_bytes);
         CHECK(compiled.total.macs == compiled.layers[0].macs);
         REQUIRE(compiled.program.layer_of.size() == compiled.program.code.size());
-        // every instruction is the layer's but the input transfers and halt
+        // every instruction is the layer's but halt, even the input transfers: the input
+        // is streamed into the UB stripe by stripe as the convolution needs it
+        std::size_t transfers = 0;
         for (std::size_t i = 0; i < compiled.program.code.size(); ++i) {
             const auto op = compiled.program.code[i].op;
-            const bool shared = op == isa::Opcode::ReadHostMemory || op == isa::Opcode::Halt;
-            CHECK(compiled.program.layer_of[i] == (shared ? isa::Program::kNoLayer : 0u));
+            transfers += op == isa::Opcode::ReadHostMemory;
+            CHECK(compiled.program.layer_of[i] == (op == isa::Opcode::Halt ? isa::Program::kNoLayer : 0u));
         }
+        CHECK(transfers == 2 * 2);  // two chunks (10 channels) of two samples in one block
     }
 }
 
@@ -210,17 +218,19 @@ TEST_CASE("the six TPUv1 workloads compile to the paper's weights and MACs per w
     }
 }
 
-TEST_CASE("a workload that does not fit is a one-line error naming the file, the layer and the bytes", "[compiler][errors]") {
-    SECTION("unified buffer: a map too large even one sample at a time") {
-        // 100x100x8 in and out: 10,000 rows each of 8 bytes, against 8,192 rows
+TEST_CASE("a workload that does not fit is a one-line error naming the file, the layer and the bytes",
+          "[compiler][errors]") {
+    SECTION("unified buffer: maps too large even one sample at a time") {
+        // 100x100x8 maps: 10,000 rows of 8 bytes each. The input is streamed, but conv2
+        // needs conv's output and its own, against 8,192 rows.
         try {
-            compile(one_conv(100, 8, 8, 1, 1), chip("teaching-8x8"));
+            compile(one_conv(100, 8, 8, 1, 1, 2), chip("teaching-8x8"));
             FAIL("expected CompileError");
         } catch (const CompileError& e) {
             const std::string m = e.what();
             INFO(m);
-            CHECK(m.find("one_conv.yaml:7") != std::string::npos);
-            CHECK(m.find("\"conv\"") != std::string::npos);
+            CHECK(m.find("one_conv.yaml:8") != std::string::npos);
+            CHECK(m.find("\"conv2\"") != std::string::npos);
             CHECK(m.find("160000 bytes of unified buffer") != std::string::npos);
             CHECK(m.find("65536 bytes") != std::string::npos);
             CHECK(m.find('\n') == std::string::npos);

@@ -62,7 +62,8 @@ TEST_CASE("random networks compute exactly on the 8x8 teaching chip", "[compiler
     const auto chip = test::shipped_chip("teaching-8x8");
     RandomLimits deep;
     deep.max_layers = 10;
-    for (std::uint32_t seed = 1; seed <= 600; ++seed) check_exact(random_network(seed, seed % 2 ? RandomLimits{} : deep), chip);
+    for (std::uint32_t seed = 1; seed <= 600; ++seed)
+        check_exact(random_network(seed, seed % 2 ? RandomLimits{} : deep), chip);
 }
 
 TEST_CASE("random networks compute exactly on non-square arrays with tiny accumulators and UB", "[compiler][exact]") {
@@ -106,8 +107,9 @@ TEST_CASE("the teaching workloads compute exactly on the teaching chip and on th
     for (const char* chip : {"teaching-8x8", "tpuv1"})
         for (const char* name : {"tiny_mlp", "tiny_cnn", "tiny_lstm"}) {
             INFO(name);
-            check_exact(compiler::load_workload(std::string(TPUSIM_SOURCE_DIR) + "/workloads/teaching/" + name + ".yaml"),
-                        test::shipped_chip(chip));
+            check_exact(
+                compiler::load_workload(std::string(TPUSIM_SOURCE_DIR) + "/workloads/teaching/" + name + ".yaml"),
+                test::shipped_chip(chip));
         }
 }
 
@@ -133,7 +135,8 @@ TEST_CASE("a batch the unified buffer cannot hold runs in passes and still compu
         l.kernel_h = l.kernel_w = 3;
         l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = 1;
         l.weights.resize(3 * 3 * 16 * 16);
-        for (std::size_t i = 0; i < l.weights.size(); ++i) l.weights[i] = static_cast<std::int8_t>((i * 53 + 7) % 255 - 127);
+        for (std::size_t i = 0; i < l.weights.size(); ++i)
+            l.weights[i] = static_cast<std::int8_t>((i * 53 + 7) % 255 - 127);
         l.requant = compiler::Requant{100, 16};
         l.activation = compiler::Activation::Relu;
         net.layers.push_back(l);

@@ -33,7 +33,9 @@ public:
     }
 
 private:
-    std::uint32_t pick(std::uint32_t lo, std::uint32_t hi) { return std::uniform_int_distribution<std::uint32_t>(lo, hi)(rng_); }
+    std::uint32_t pick(std::uint32_t lo, std::uint32_t hi) {
+        return std::uniform_int_distribution<std::uint32_t>(lo, hi)(rng_);
+    }
     bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
 
     std::vector<std::int8_t> values(std::uint64_t n) {
@@ -56,9 +58,12 @@ private:
 
     Shape random_shape(std::uint32_t rank) {
         switch (rank) {
-            case 3: return {pick(1, lim_.max_side), pick(1, lim_.max_side), features(lim_.max_channels)};
-            case 2: return {pick(1, lim_.max_steps), features(lim_.max_channels)};
-            default: return {features(2 * lim_.max_channels)};
+            case 3:
+                return {pick(1, lim_.max_side), pick(1, lim_.max_side), features(lim_.max_channels)};
+            case 2:
+                return {pick(1, lim_.max_steps), features(lim_.max_channels)};
+            default:
+                return {features(2 * lim_.max_channels)};
         }
     }
 
@@ -116,8 +121,8 @@ private:
         std::vector<LayerKind> kinds = {LayerKind::FullyConnected, LayerKind::Add, LayerKind::Multiply,
                                         LayerKind::Concat, LayerKind::Flatten};
         if (rank == 3 && chance(0.7))
-            kinds = {LayerKind::Conv2d, LayerKind::Conv2d, LayerKind::Conv2d, LayerKind::DepthwiseConv2d,
-                     LayerKind::MaxPool, LayerKind::AvgPool};
+            kinds = {LayerKind::Conv2d,          LayerKind::Conv2d,  LayerKind::Conv2d,
+                     LayerKind::DepthwiseConv2d, LayerKind::MaxPool, LayerKind::AvgPool};
         if (rank == 2 && chance(0.4)) kinds = {LayerKind::Lstm};
         l.kind = kinds[pick(0, static_cast<std::uint32_t>(kinds.size() - 1))];
         if (l.kind == LayerKind::FullyConnected && elements(x.shape) > 600) l.kind = LayerKind::Flatten;
@@ -133,7 +138,8 @@ private:
                 window(l, x.shape, true);
                 const std::uint32_t cin = x.shape[2];
                 if (l.kind == LayerKind::Conv2d) l.filters = features(lim_.max_channels);
-                const std::uint64_t per = std::uint64_t{l.kernel_h} * l.kernel_w * (l.kind == LayerKind::Conv2d ? cin : 1);
+                const std::uint64_t per =
+                    std::uint64_t{l.kernel_h} * l.kernel_w * (l.kind == LayerKind::Conv2d ? cin : 1);
                 l.weights = values(per * (l.kind == LayerKind::Conv2d ? l.filters : cin));
                 l.requant = requant_for(per);
                 l.activation = some_activation();
@@ -166,7 +172,8 @@ private:
                 if (chance(0.3)) l.inputs.push_back(partner(x, true));
                 break;
             }
-            case LayerKind::Flatten: break;
+            case LayerKind::Flatten:
+                break;
         }
         net_.layers.push_back(l);
         // Shapes as shape inference will find them, for choosing later layers.
@@ -216,8 +223,9 @@ std::string describe(const Network& net) {
         for (std::size_t i = 0; i < l.inputs.size(); ++i) out += (i ? ", " : "") + l.inputs[i];
         out += fmt::format(") -> {}", to_string(l.out_shape));
         if (l.kind == LayerKind::Conv2d || l.kind == LayerKind::DepthwiseConv2d)
-            out += fmt::format(" k{}x{} s{}x{} d{}x{} pad t{} b{} l{} r{}", l.kernel_h, l.kernel_w, l.stride_h, l.stride_w,
-                               l.dilation_h, l.dilation_w, l.pad_top, l.pad_bottom, l.pad_left, l.pad_right);
+            out +=
+                fmt::format(" k{}x{} s{}x{} d{}x{} pad t{} b{} l{} r{}", l.kernel_h, l.kernel_w, l.stride_h, l.stride_w,
+                            l.dilation_h, l.dilation_w, l.pad_top, l.pad_bottom, l.pad_left, l.pad_right);
         if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool)
             out += fmt::format(" k{} s{}", l.kernel_h, l.stride_h);
         if (l.kind == LayerKind::Lstm) out += fmt::format(" hidden {} layers {}", l.lstm.hidden, l.lstm.layers);

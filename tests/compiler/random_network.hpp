@@ -18,7 +18,7 @@ struct RandomLimits {
     std::uint32_t max_steps = 5;      // sequence length
     std::uint32_t max_hidden = 12;    // LSTM hidden size
     std::uint32_t max_layers = 6;
-    std::uint32_t chunk = 8;          // sizes are often multiples of it (the array's chunk)
+    std::uint32_t chunk = 8;  // sizes are often multiples of it (the array's chunk)
 };
 
 /// A shape-checked random network (infer_shapes has run); `seed` names it in messages.

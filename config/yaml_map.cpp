@@ -1,0 +1,164 @@
+#include "config/yaml_map.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+namespace tpusim::config::yaml {
+
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
+            diagonal = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitute});
+        }
+    }
+    return row[b.size()];
+}
+
+[[noreturn]] void throw_message(const Format& format, const std::string& message) {
+    format.raise(message);
+    throw std::logic_error("the raise function of the " + std::string(format.noun) + " format returned");
+}
+
+}  // namespace
+
+std::string join(const std::vector<std::string>& words, const char* separator) {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : separator) + w;
+    return out;
+}
+
+std::string did_you_mean(const std::string& name, const std::vector<std::string>& valid) {
+    const std::size_t allowed = std::max<std::size_t>(2, name.size() / 3);
+    std::size_t best = allowed + 1;
+    std::string best_name;
+    for (const auto& v : valid) {
+        const std::size_t d = edit_distance(name, v);
+        if (d < best) {
+            best = d;
+            best_name = v;
+        }
+    }
+    return best_name.empty() ? "" : fmt::format("; did you mean \"{}\"?", best_name);
+}
+
+std::string describe(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return "no value";
+    case YAML::NodeType::Scalar: break;
+    }
+    std::string out;
+    for (char c : node.Scalar()) out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+    if (out.size() > 40) out = out.substr(0, 40) + "...";
+    return "\"" + out + "\"";
+}
+
+std::string place(const std::string& source, const YAML::Mark& mark) {
+    if (mark.is_null()) return source;
+    return fmt::format("{}:{}:{}", source, mark.line + 1, mark.column + 1);
+}
+
+void fail(const Format& format, const std::string& source, const YAML::Mark& mark, const std::string& label,
+          const std::string& message) {
+    throw_message(format, fmt::format("{}: {}{}", place(source, mark), label.empty() ? "" : label + ": ", message));
+}
+
+std::string read_file(const Format& format, const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) throw_message(format, fmt::format("{}: cannot open {}: {}", path, format.noun, std::strerror(errno)));
+    std::string text;
+    char buffer[65536];
+    std::size_t n = 0;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
+    const bool failed = std::ferror(f) != 0;
+    const int error = errno;
+    std::fclose(f);
+    if (failed) throw_message(format, fmt::format("{}: cannot read {}: {}", path, format.noun, std::strerror(error)));
+    return text;
+}
+
+YAML::Node load_document(const Format& format, const std::string& text, const std::string& source) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(text);
+    } catch (const YAML::Exception& e) {
+        fail(format, source, e.mark, "", "malformed YAML: " + e.msg);
+    }
+    if (documents.size() > 1) {
+        fail(format, source, documents[1].Mark(), "",
+             fmt::format("a second YAML document starts here; a {} is one document", format.noun));
+    }
+    return documents.empty() ? YAML::Node() : documents[0];
+}
+
+Map::Map(const Format& format, std::string source, const YAML::Node& node, const std::string& expected,
+         std::string context)
+    : format_(format), source_(std::move(source)), mark_(node.Mark()), context_(std::move(context)) {
+    if (!node.IsMap()) fail_at(mark_, "", "expected " + expected + ", got " + format_.describe(node));
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        const YAML::Node& key = it->first;
+        if (!key.IsScalar()) fail_at(key.Mark(), "", "keys must be plain names, got " + format_.describe(key));
+        if (const Entry* first = find(key.Scalar())) {
+            fail_at(key.Mark(), key.Scalar(),
+                    fmt::format("duplicate key (first given at line {}, column {})", first->mark.line + 1,
+                                first->mark.column + 1));
+        }
+        entries_.push_back({key.Scalar(), key.Mark(), it->second});
+    }
+}
+
+const Map::Entry* Map::find(const std::string& key) const {
+    for (const auto& e : entries_)
+        if (e.key == key) return &e;
+    return nullptr;
+}
+
+YAML::Node Map::get(const std::string& key) const {
+    const Entry* e = find(key);
+    return e != nullptr ? e->value : YAML::Node(YAML::NodeType::Null);
+}
+
+YAML::Node Map::require(const std::string& key, const std::string& expected) const {
+    const Entry* e = find(key);
+    if (e == nullptr) fail_at(mark_, "", fmt::format("missing required key \"{}\" ({})", key, expected));
+    return e->value;
+}
+
+YAML::Mark Map::mark_of(const std::string& key) const {
+    const Entry* e = find(key);
+    if (e == nullptr) return mark_;
+    return e->value.IsNull() || e->value.Mark().is_null() ? e->mark : e->value.Mark();
+}
+
+const Map::Entry* Map::unknown(const std::vector<std::string>& valid) const {
+    for (const auto& e : entries_)
+        if (std::find(valid.begin(), valid.end(), e.key) == valid.end()) return &e;
+    return nullptr;
+}
+
+void Map::reject_unknown(const std::vector<std::string>& valid, const std::string& where) const {
+    if (const Entry* e = unknown(valid))
+        fail_at(e->mark, e->key, fmt::format("unknown key{} (valid {}: {})", did_you_mean(e->key, valid), where, join(valid)));
+}
+
+void Map::fail_at(const YAML::Mark& mark, const std::string& key, const std::string& message) const {
+    const std::string label = context_.empty() ? key : key.empty() ? context_ : context_ + format_.joiner + key;
+    fail(format_, source_, mark, label, message);
+}
+
+}  // namespace tpusim::config::yaml
