@@ -93,9 +93,23 @@ const KindInfo& info(QuantityKind kind) {
     return table[static_cast<std::size_t>(kind)];
 }
 
+/// The user's text as it can stand in a one-line message: control characters escaped,
+/// long text cut.
+std::string one_line(const std::string& text) {
+    std::string out;
+    for (char ch : text) {
+        if (ch == '\n') out += "\\n";
+        else if (ch == '\t') out += "\\t";
+        else if (static_cast<unsigned char>(ch) < 0x20) out += fmt::format("\\x{:02x}", static_cast<unsigned>(ch));
+        else out += ch;
+        if (out.size() > 60) return out + "...";
+    }
+    return out;
+}
+
 [[noreturn]] void fail(QuantityKind kind, const std::string& text, const std::string& why) {
     throw QuantityError(fmt::format("expected {} such as \"{}\", got \"{}\"{}", kind_noun(kind),
-                                    kind_example(kind), text, why));
+                                    kind_example(kind), one_line(text), why));
 }
 
 }  // namespace
@@ -150,7 +164,7 @@ Quantity parse_quantity(const std::string& raw, QuantityKind kind) {
         if (unit == nullptr) {
             if (kind == QuantityKind::Count) fail(kind, text, "");
             fail(kind, text,
-                 fmt::format(": unknown unit \"{}\" (use one of {})", suffix, unit_list(kind)));
+                 fmt::format(": unknown unit \"{}\" (use one of {})", one_line(suffix), unit_list(kind)));
         }
         if (unit->kind != kind) fail(kind, text, fmt::format(", which is {}", kind_noun(unit->kind)));
         multiplier = unit->multiplier;
@@ -164,7 +178,7 @@ Quantity parse_quantity(const std::string& raw, QuantityKind kind) {
     const u128 scale = pow10(decimals.size());
     const u128 fraction = digits_value(decimals) * multiplier;
     if (fraction % scale != 0) {
-        throw QuantityError(fmt::format("expected a {}, got \"{}\"", info(kind).whole, text));
+        throw QuantityError(fmt::format("expected a {}, got \"{}\"", info(kind).whole, one_line(text)));
     }
     if (int_digits.size() > kMaxIntegerDigits) {
         q.too_large = true;

@@ -197,14 +197,15 @@ TEST_CASE("statistics count useful MACs, distinct weights and every weight byte 
         CHECK(compiled.total.macs == compiled.layers[0].macs);
         REQUIRE(compiled.program.layer_of.size() == compiled.program.code.size());
         // every instruction is the layer's but halt, even the input transfers: the input
-        // is streamed into the UB stripe by stripe as the convolution needs it
+        // is laid out by the host as 3x3x10 = 90-feature patches (12 chunks of 8) and
+        // streamed into the UB as the convolution needs it
         std::size_t transfers = 0;
         for (std::size_t i = 0; i < compiled.program.code.size(); ++i) {
             const auto op = compiled.program.code[i].op;
             transfers += op == isa::Opcode::ReadHostMemory;
             CHECK(compiled.program.layer_of[i] == (op == isa::Opcode::Halt ? isa::Program::kNoLayer : 0u));
         }
-        CHECK(transfers == 2 * 2);  // two chunks (10 channels) of two samples in one block
+        CHECK(transfers == 12 * 2);  // 12 chunks of two samples in one block
     }
 }
 
