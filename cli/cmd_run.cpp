@@ -8,8 +8,11 @@
 #include "compiler/workload.hpp"
 #include "config/chip_config.hpp"
 #include "isa/program.hpp"
+#include "report/layer_report.hpp"
 #include "report/run_report.hpp"
+#include "report/trace.hpp"
 #include "sim/simulation.hpp"
+#include "sim/waveform.hpp"
 
 #include <fmt/format.h>
 
@@ -30,6 +33,7 @@ struct Input {
     isa::Program program;
     std::vector<std::uint8_t> host, weights;
     std::vector<compiler::OutputLocation> outputs;  // network outputs (workload runs only)
+    std::string workload;                           // the network's name (workload runs only)
 };
 
 Input program_input(const po::variables_map& vm, const config::ChipConfig& chip) {
@@ -48,8 +52,10 @@ Input workload_input(const po::variables_map& vm, const config::ChipConfig& chip
     for (const char* option : {"host-in", "weights"})
         if (vm.count(option))
             throw UsageError{fmt::format("--{} goes with --program; --workload compiles its own images", option)};
-    auto compiled = compiler::compile(compiler::load_workload(vm["workload"].as<std::string>()), chip);
+    const auto network = compiler::load_workload(vm["workload"].as<std::string>());
+    auto compiled = compiler::compile(network, chip);
     Input in;
+    in.workload = network.name;
     in.program = std::move(compiled.program);
     in.host = std::move(compiled.host_image);
     in.weights = std::move(compiled.weight_image);
@@ -77,7 +83,11 @@ int run_run(const std::vector<std::string>& args) {
         ("array-model", po::value<std::string>()->default_value("fast"),
          "fast: event-driven model; cells: every cell every cycle (arrays up to 32x32, for verification)")
         ("no-data", po::bool_switch(), "timing only: skip the arithmetic (identical cycle counts)")
-        ("json", po::bool_switch(), "print report.json to standard output instead of the table");
+        ("json", po::bool_switch(), "print report.json to standard output instead of the table")
+        ("trace", po::value<std::string>(), "write a Chrome trace-event JSON file (Perfetto): a track per unit, a slice per instruction")
+        ("vcd", po::value<std::string>(), "write a VCD waveform (GTKWave): each unit's busy and waiting state, the program counter, FIFO occupancy")
+        ("trace-array", po::value<std::uint32_t>(),
+         "with --array-model cells: print the array's state every cycle while instruction N (a matrix_multiply) is in it");
     po::variables_map vm;
     if (!parse_options(usage, options, {}, args, vm)) return 0;
     const bool workload = vm.count("workload") != 0;
@@ -90,14 +100,30 @@ int run_run(const std::vector<std::string>& args) {
     run_options.data = !vm["no-data"].as<bool>();
     const std::string out_dir = vm.count("out") ? vm["out"].as<std::string>() : "";
     if (!out_dir.empty()) prepare_out_dir(out_dir, vm["force"].as<bool>());
+    const bool force = vm["force"].as<bool>();
+    if (vm.count("trace")) refuse_existing(vm["trace"].as<std::string>(), force);
+    const std::string vcd = vm.count("vcd") ? sim::vcd_file_name(vm["vcd"].as<std::string>()) : "";
+    if (!vcd.empty()) refuse_existing(vcd, force);
+    if (vm.count("trace-array")) run_options.array_trace = sim::ArrayTrace{&std::cout, vm["trace-array"].as<std::uint32_t>()};
     Input in = workload ? workload_input(vm, chip) : program_input(vm, chip);
 
     const auto result = sim::simulate(chip, in.program, std::move(in.host), in.weights, run_options);
-    const auto summary = report::summarize(chip, result);
+    auto summary = report::summarize(chip, result);
+    summary.workload = in.workload;
     const auto json = report::format_json(summary, result);
-    std::cout << (vm["json"].as<bool>() ? json : report::format_text(summary, result));
+    const auto layers = report::summarize_layers(chip, in.program, result);
+    if (vm["json"].as<bool>()) {
+        std::cout << json;
+    } else {
+        std::cout << report::format_text(summary, result);
+        if (!layers.empty()) std::cout << "\nper-layer figures\n" << report::layers_table(layers);
+    }
+    if (vm.count("trace")) write_file(vm["trace"].as<std::string>(), report::chrome_trace(chip, in.program, result), force);
+    if (!vcd.empty()) sim::write_vcd(vcd, result);
     if (!out_dir.empty()) {
         write_file(out_dir + "/report.json", json, true);
+        write_file(out_dir + "/instructions.csv", report::instructions_csv(in.program, result), true);
+        if (!layers.empty()) write_file(out_dir + "/layers.csv", report::layers_csv(layers), true);
         if (run_options.data && !workload)
             write_file(out_dir + "/host-out.bin", std::string(result.host.begin(), result.host.end()), true);
         if (run_options.data)

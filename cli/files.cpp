@@ -35,10 +35,14 @@ std::vector<std::uint8_t> read_binary_file(const std::string& path) {
     return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-void write_file(const std::string& path, const std::string& data, bool overwrite) {
+void refuse_existing(const std::string& path, bool overwrite) {
     std::error_code ec;
     if (!overwrite && std::filesystem::exists(path, ec))
         throw Error(fmt::format("{}: exists; pass --force to overwrite it", path));
+}
+
+void write_file(const std::string& path, const std::string& data, bool overwrite) {
+    refuse_existing(path, overwrite);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
     out.write(data.data(), static_cast<std::streamsize>(data.size()));

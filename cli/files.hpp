@@ -12,6 +12,9 @@ std::string read_text_file(const std::string& path);
 std::vector<std::uint8_t> read_binary_file(const std::string& path);
 /// Writes `data` to `path`; an existing file is an error unless `overwrite`.
 void write_file(const std::string& path, const std::string& data, bool overwrite);
+/// Throws if `path` exists and `overwrite` is false (checked before a run, so that a long
+/// run does not end in a refusal).
+void refuse_existing(const std::string& path, bool overwrite);
 
 /// An output directory is created; an existing non-empty one is used only with `force`
 /// (the files written into it then replace earlier results of the same names).

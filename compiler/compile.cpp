@@ -196,6 +196,8 @@ CompiledWorkload compile(const Network& input, const config::ChipConfig& chip) {
     out.outputs = output_locations(lowered, network, passes, host);
     out.memory_map = memory_map(network, lowered, passes, host);
     out.weight_image = lowered.weights.take_bytes();
+    out.passes = static_cast<std::uint32_t>(passes.size());
+    for (const Pass& p : passes) out.ub_bytes_used = std::max(out.ub_bytes_used, p.plan->rows_used * target.row_bytes);
     return out;
 }
 

@@ -62,6 +62,8 @@ struct CompiledWorkload {
     std::vector<OutputLocation> outputs;
     std::vector<LayerStats> layers;
     LayerStats total;
+    std::uint32_t passes = 1;         // times the network runs, on consecutive slices of the batch
+    std::uint64_t ub_bytes_used = 0;  // the highest UB row any tensor occupies, in bytes
 };
 
 CompiledWorkload compile(const Network& network, const config::ChipConfig& chip);

@@ -70,15 +70,18 @@ std::string layer_stats_csv(const CompiledWorkload& c) {
 
 std::string compile_summary(const CompiledWorkload& c) {
     return fmt::format(
-        "instructions        {}\n"
-        "weight image        {} bytes\n"
-        "host image          {} bytes\n"
-        "MACs                {}\n"
-        "weights             {}\n"
-        "weight bytes read   {}\n"
+        "instructions         {}\n"
+        "passes               {}{}\n"
+        "unified buffer used  {} bytes ({:.2f} MiB)\n"
+        "weight image         {} bytes\n"
+        "host image           {} bytes\n"
+        "MACs                 {}\n"
+        "weights              {}\n"
+        "weight bytes read    {}\n"
         "MACs per weight byte {:.1f}\n",
-        c.program.code.size(), c.weight_image.size(), c.host_image.size(), c.total.macs, c.total.weights,
-        c.total.weight_bytes, c.total.macs_per_weight_byte());
+        c.program.code.size(), c.passes, c.passes > 1 ? " (the batch split to fit the unified buffer)" : "",
+        c.ub_bytes_used, double(c.ub_bytes_used) / (1 << 20), c.weight_image.size(), c.host_image.size(), c.total.macs,
+        c.total.weights, c.total.weight_bytes, c.total.macs_per_weight_byte());
 }
 
 }  // namespace tpusim::compiler

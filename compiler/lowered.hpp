@@ -103,11 +103,11 @@ struct LoweredNetwork {
     std::vector<UbTensor> tensors;
     std::vector<LoweredOp> ops;
     WeightImage weights;
-    std::vector<int> input_tensor;   // per network input, -1 if nothing reads it
+    std::vector<int> input_tensor;       // per network input, -1 if nothing reads it
     std::vector<Patches> input_patches;  // per network input
-    std::vector<int> output_tensor;  // per network output
-    std::vector<int> output_ready;   // per network output: op after which it is complete, -1 for an input
-    std::vector<LayerStats> layers;  // macs and weights; weight_bytes is counted by emission
+    std::vector<int> output_tensor;      // per network output
+    std::vector<int> output_ready;       // per network output: op after which it is complete, -1 for an input
+    std::vector<LayerStats> layers;      // macs and weights; weight_bytes is counted by emission
     /// Per layer, the byte range of the weight image its own tiles occupy (empty: none).
     std::vector<std::pair<std::uint64_t, std::uint64_t>> layer_weight_bytes;
 };

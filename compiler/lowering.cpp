@@ -121,7 +121,8 @@ private:
     }
 
     /// An input read only by one convolution is laid out as patches by the host when that
-    /// needs fewer tiles per output chunk (few input channels).
+    /// needs fewer tiles per output chunk (few input channels) and no more UB rows, so no
+    /// more host transfer, than the map itself (strided or small windows).
     void plan_patches() {
         out_.input_patches.assign(net_.inputs.size(), Patches{});
         for (std::size_t i = 0; i < net_.inputs.size(); ++i) {
@@ -132,8 +133,12 @@ private:
                 continue;
             const Layer& c = net_.layers[static_cast<std::size_t>(readers->second[0])];
             const std::uint64_t window = std::uint64_t{c.kernel_h} * c.kernel_w;
-            if (c.kind != LayerKind::Conv2d ||
-                chunk_count(static_cast<std::uint32_t>(window * in.shape[2]), T_) >= window * chunk_count(in.shape[2], T_))
+            if (c.kind != LayerKind::Conv2d) continue;
+            const std::uint64_t patch_chunks = chunk_count(static_cast<std::uint32_t>(window * in.shape[2]), T_);
+            const std::uint64_t map_rows = std::uint64_t{in.shape[0] + c.pad_top + c.pad_bottom} *
+                                           (in.shape[1] + c.pad_left + c.pad_right) * chunk_count(in.shape[2], T_);
+            if (patch_chunks >= window * chunk_count(in.shape[2], T_) ||
+                std::uint64_t{c.out_shape[0]} * c.out_shape[1] * patch_chunks > map_rows)
                 continue;
             Patches& p = out_.input_patches[i];
             p.used = true;
@@ -374,10 +379,10 @@ private:
             for (std::uint32_t m = 0; m < chunk_count(cout, T_); ++m) {
                 Job job{y, m, l.activation, {}};
                 for (std::uint32_t c = 0; c < chunk_count(x.features, T_); ++c)
-                    job.terms.push_back(Term{xid, c, 0, 0,
-                                             out_.weights.dense(l.weights, cout, std::uint64_t{c} * T_,
-                                                                chunk_features(x.features, T_, c),
-                                                                std::uint64_t{m} * T_, chunk_features(cout, T_, m))});
+                    job.terms.push_back(Term{
+                        xid, c, 0, 0,
+                        out_.weights.dense(l.weights, cout, std::uint64_t{c} * T_, chunk_features(x.features, T_, c),
+                                           std::uint64_t{m} * T_, chunk_features(cout, T_, m))});
                 op.jobs.push_back(std::move(job));
             }
         }

@@ -58,6 +58,10 @@ private:
 
 }  // namespace
 
+std::string vcd_file_name(const std::string& path) {
+    return path.size() > 4 && path.compare(path.size() - 4, 4, ".vcd") == 0 ? path : path + ".vcd";
+}
+
 void write_vcd(const std::string& path, const RunResult& run) {
     std::map<Unit, std::map<Cycle, std::int64_t>> busy, waiting;
     std::vector<std::pair<Cycle, std::uint32_t>> pc;
@@ -96,8 +100,8 @@ void write_vcd(const std::string& path, const RunResult& run) {
     add("weight_fifo_occupancy", levels(fifo), false);
     auto replay = std::make_unique<Replay>("replay", tracks);
 
-    std::string base = path;
-    if (base.size() > 4 && base.compare(base.size() - 4, 4, ".vcd") == 0) base.resize(base.size() - 4);
+    std::string base = vcd_file_name(path);
+    base.resize(base.size() - 4);
     // SystemC reports the trace file's time unit as an informational message: not for users.
     const auto info_actions = sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     sc_core::sc_trace_file* tf = sc_core::sc_create_vcd_trace_file(base.c_str());

@@ -13,7 +13,10 @@
 
 namespace tpusim::sim {
 
-/// Writes `path` (".vcd" is added unless it ends so).
+/// The file write_vcd writes for `path`: SystemC's VCD writer adds ".vcd" unless it is there.
+std::string vcd_file_name(const std::string& path);
+
+/// Writes the waveform to vcd_file_name(path).
 void write_vcd(const std::string& path, const RunResult& run);
 
 }  // namespace tpusim::sim

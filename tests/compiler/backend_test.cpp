@@ -197,16 +197,41 @@ TEST_CASE("statistics count useful MACs, distinct weights and every weight byte 
         CHECK(compiled.total.macs == compiled.layers[0].macs);
         REQUIRE(compiled.program.layer_of.size() == compiled.program.code.size());
         // every instruction is the layer's but halt, even the input transfers: the input
-        // is laid out by the host as 3x3x10 = 90-feature patches (12 chunks of 8) and
-        // streamed into the UB as the convolution needs it
+        // is streamed into the UB as the convolution needs it
         std::size_t transfers = 0;
         for (std::size_t i = 0; i < compiled.program.code.size(); ++i) {
             const auto op = compiled.program.code[i].op;
             transfers += op == isa::Opcode::ReadHostMemory;
             CHECK(compiled.program.layer_of[i] == (op == isa::Opcode::Halt ? isa::Program::kNoLayer : 0u));
         }
-        CHECK(transfers == 12 * 2);  // 12 chunks of two samples in one block
+        CHECK(transfers == 2 * 2);  // 2 chunks (10 channels) of two samples in one block
     }
+}
+
+TEST_CASE("an input read by one few-channel convolution arrives as patches laid out by the host", "[compiler][stats]") {
+    // A ResNet-like stem on the TPUv1: 7x7 stride 2 over 3 channels. As patches, each output
+    // point is one row of 7*7*3 = 147 features: one 147-row tile per output chunk instead
+    // of 49 tiles of 3 rows, and 8x8 = 64 rows per sample instead of 22x22 = 484.
+    Network net = one_conv(16, 3, 64, 7, 2);
+    net.layers[0].stride_h = net.layers[0].stride_w = 2;
+    net.layers[0].pad_top = net.layers[0].pad_bottom = net.layers[0].pad_left = net.layers[0].pad_right = 3;
+    infer_shapes(net);
+    REQUIRE(net.layers[0].out_shape == Shape{8, 8, 64});
+    const auto compiled = compile(net, chip("tpuv1"));
+    std::size_t tiles = 0;
+    for (const auto& in : compiled.program.code)
+        if (in.op == isa::Opcode::ReadWeights) {
+            CHECK(in.tile_rows == 147);
+            CHECK(in.tile_cols == 64);
+            tiles += in.count;
+        }
+    CHECK(tiles == 1);
+    CHECK(compiled.layers[0].macs == 2ull * 64 * 7 * 7 * 3 * 64);  // the convolution's own MACs
+    CHECK(compiled.layers[0].weight_bytes == 7 * 7 * 3 * 64);
+    std::uint64_t image_rows = 0;
+    for (const auto& p : compiled.memory_map)
+        if (p.memory == "ub" && p.tensor == "x") image_rows = p.count;
+    CHECK(image_rows == 2 * 64);
 }
 
 TEST_CASE("the six TPUv1 workloads compile to the paper's weights and MACs per weight byte", "[compiler][tpuv1]") {
