@@ -98,6 +98,7 @@ int run_run(const std::vector<std::string>& args) {
     sim::RunOptions run_options;
     run_options.array_model = parse_model(vm["array-model"].as<std::string>());
     run_options.data = !vm["no-data"].as<bool>();
+    run_options.keep_memories = false;  // results leave through host memory
     const std::string out_dir = vm.count("out") ? vm["out"].as<std::string>() : "";
     if (!out_dir.empty()) prepare_out_dir(out_dir, vm["force"].as<bool>());
     const bool force = vm["force"].as<bool>();

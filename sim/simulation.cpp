@@ -42,9 +42,9 @@ RunResult simulate(const config::ChipConfig& chip, const isa::Program& program, 
         result.cycles = top->end_cycle();
         result.stats = top->stats();
         result.tiles = top->tiles();
-        if (options.data) {
-            result.ub = top->ub.data();
-            result.acc = top->acc.data();
+        if (options.data && options.keep_memories) {
+            result.ub = top->ub.contents();
+            result.acc = top->acc.contents();
         }
     }
     if (options.data) result.host = std::move(host);

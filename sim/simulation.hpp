@@ -32,6 +32,9 @@ struct RunOptions {
     ArrayModel array_model = ArrayModel::Fast;
     bool data = true;  // false: timing only (--no-data); identical cycle counts
     ArrayTrace array_trace;  // cell model only
+    /// Copy the final unified buffer and accumulators into the result (with data). Off
+    /// for runs that only need host memory: a copy touches every page of a big chip.
+    bool keep_memories = true;
 };
 
 /// A weight tile's passage through the FIFO.
@@ -47,8 +50,8 @@ struct RunResult {
     std::vector<StatSnapshot> stats;    // per component
     std::vector<TileRecord> tiles;      // every weight tile requested, in order
     std::vector<std::uint8_t> host;     // final host memory (with data)
-    std::vector<std::int8_t> ub;        // final unified buffer, rows x width (with data)
-    std::vector<std::int32_t> acc;      // final accumulators, entries x cols (with data)
+    std::vector<std::int8_t> ub;        // final unified buffer, rows x width (with data, keep_memories)
+    std::vector<std::int32_t> acc;      // final accumulators, entries x cols (with data, keep_memories)
 };
 
 /// Runs `program` on `chip` with the given initial host memory and weight-memory image

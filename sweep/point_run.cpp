@@ -29,6 +29,7 @@ PointRecord run_point(const compiler::Network& network, const config::ChipConfig
     }
     sim::RunOptions options;
     options.data = data;
+    options.keep_memories = false;  // only the report is kept
     sim::RunResult run;
     try {
         run = sim::simulate(chip, compiled.program, std::move(compiled.host_image), compiled.weight_image, options);

@@ -26,11 +26,15 @@ std::string read(const std::string& path) {
 TEST_CASE("tpusim --help lists exactly the subcommands that exist", "[cli]") {
     const auto r = run_tpusim("--help");
     CHECK(r.status == 0);
-    for (const char* name : {"config", "asm", "disasm", "compile", "run"}) CHECK(r.out.find(name) != std::string::npos);
+    const std::vector<std::string> names = {"config", "asm", "disasm", "compile", "run", "sweep"};
+    for (const auto& name : names) CHECK(r.out.find("\n  " + name + " ") != std::string::npos);
+    // one line per subcommand after the heading, and nothing else
+    const auto list = r.out.substr(r.out.find("subcommands:\n") + 13);
+    CHECK(static_cast<std::size_t>(std::count(list.begin(), list.end(), '\n')) == names.size());
 }
 
 TEST_CASE("every subcommand has --help", "[cli]") {
-    for (const char* name : {"config", "asm", "disasm", "compile", "run"}) {
+    for (const char* name : {"config", "asm", "disasm", "compile", "run", "sweep"}) {
         const auto r = run_tpusim(std::string(name) + " --help");
         INFO(name);
         CHECK(r.status == 0);
