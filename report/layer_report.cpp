@@ -33,7 +33,11 @@ std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const
         s.first_cycle = seen[l] ? std::min(s.first_cycle, r.start) : r.start;
         s.last_cycle = seen[l] ? std::max(s.last_cycle, r.end) : r.end;
         seen[l] = true;
-        if (r.stall != sim::StallReason::None) stalls[l][sim::stall_name(r.stall)] += wait_cycles(r);
+        // Waits that are only queueing (a full weight FIFO: the fetcher is ahead; a busy
+        // unit: the instruction is behind another of its kind) do not slow the layer.
+        if (r.stall != sim::StallReason::None && r.stall != sim::StallReason::FifoFull &&
+            r.stall != sim::StallReason::UnitBusy)
+            stalls[l][sim::stall_name(r.stall)] += wait_cycles(r);
     }
     const double ridge = chip.ridge_macs_per_weight_byte();
     for (std::size_t l = 0; l < out.size(); ++l) {

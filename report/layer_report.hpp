@@ -21,7 +21,7 @@ struct LayerSummary {
     double tops = 0;
     double macs_per_weight_byte = 0;
     bool memory_bound = false;          // intensity below the chip's ridge point
-    std::string largest_stall;          // stall reason with the most cycles, or "none"
+    std::string largest_stall;          // stall reason with the most cycles (queueing excluded), or "none"
     std::uint64_t largest_stall_cycles = 0;
 };
 
