@@ -33,6 +33,7 @@ constexpr std::uint64_t kMaxFifoTiles = 1024;
 constexpr std::uint64_t kMaxChannels = 1024;
 constexpr std::uint64_t kMaxActivationBytesPerCycle = 65536;
 constexpr std::uint64_t kMaxActivationLatency = 1000000;  // cycles
+constexpr std::uint64_t kMaxUbPorts = 16;
 
 const std::vector<std::string>& operand_mode_words() {
     static const std::vector<std::string> words = {"int8", "int8x16", "int16"};  // OperandMode order
@@ -110,6 +111,22 @@ void bind_unified_buffer(ParamReader& r, UnifiedBufferParams& p) {
         .quantity(QuantityKind::Size)
         .range(1, kTiB)
         .required(p.capacity_bytes);
+    // The default is TPUv1's as configs/tpuv1.yaml argues it: one read port for the matrix
+    // unit and one for the host, one write port for the activation path and one for the host.
+    s.param("read_ports")
+        .describe("Read ports, each moving one UB row per cycle. The matrix unit holds one while "
+                  "it streams input vectors, a UB-to-host transfer one while its data moves, a "
+                  "Vector two (one with a single port, at half speed) (docs/timing-model.md).")
+        .count("ports")
+        .range(1, kMaxUbPorts)
+        .or_default("2", p.read_ports);
+    s.param("write_ports")
+        .describe("Write ports, each moving one UB row per cycle. Activate and Vector hold one "
+                  "while their results leave the pipeline, a host-to-UB transfer one while its "
+                  "data moves (docs/timing-model.md).")
+        .count("ports")
+        .range(1, kMaxUbPorts)
+        .or_default("2", p.write_ports);
 }
 
 void bind_accumulators(ParamReader& r, AccumulatorParams& p) {

@@ -29,6 +29,8 @@ struct MatrixUnitParams {
 
 struct UnifiedBufferParams {
     std::uint64_t capacity_bytes = 0;  // a whole number of rows of ChipConfig::ub_row_bytes()
+    std::uint32_t read_ports = 0;      // each moves one UB row per cycle out of the buffer
+    std::uint32_t write_ports = 0;     // each moves one UB row per cycle into it
 };
 
 struct AccumulatorParams {

@@ -19,7 +19,12 @@ Cycle ActivationUnit::occupancy(const isa::Instruction& in, const DecodedInstruc
     const std::uint64_t bpc = ctx_.chip.activation.bytes_per_cycle;
     switch (in.op) {
         case Opcode::Activate: return ceil_div(d.vectors * ctx_.chip.matrix.cols, bpc);  // cols outputs a row
-        case Opcode::Vector: return ceil_div(d.vectors * ctx_.chip.ub_row_bytes(), bpc);
+        case Opcode::Vector: {
+            // Two operand rows per output row: with a single read port they are read one
+            // after the other, at half speed.
+            const Cycle p = ceil_div(d.vectors * ctx_.chip.ub_row_bytes(), bpc);
+            return ctx_.chip.ub.read_ports >= 2 ? p : 2 * p;
+        }
         default: return 1;  // Set_Config writes one register
     }
 }
@@ -29,12 +34,19 @@ void ActivationUnit::thread() {
     for (;;) {
         const Issued it = stage->get();
         const auto op = ctx_.wait_for_operands(it, Unit::Activation, free);
-        (void)op;
         const auto& in = ctx_.program.code[it.seq];
         const auto& d = ctx_.decoded[it.seq];
-        const Cycle s = now();
         const Cycle busy = occupancy(in, d);
-        const Cycle end = s + busy + (in.op == Opcode::SetConfig ? 0 : ctx_.chip.activation.latency_cycles);
+        const Cycle latency = in.op == Opcode::SetConfig ? 0 : ctx_.chip.activation.latency_cycles;
+        // Vector reads its operand rows during the input phase [s, s + P); Activate and
+        // Vector write their results as they leave the pipeline, [s + latency, s + latency + P).
+        std::vector<PortHold> holds;
+        if (in.op == Opcode::Vector)
+            holds.push_back(PortHold{false, std::min<std::uint32_t>(2, ctx_.chip.ub.read_ports), 0, busy, 0});
+        if (in.op != Opcode::SetConfig) holds.push_back(PortHold{true, 1, latency, busy, 0});
+        const std::uint64_t rows_read = in.op == Opcode::Vector ? 2 * d.vectors : 0;
+        const Cycle s = holds.empty() ? now() : ctx_.wait_for_ports(it, op, holds, rows_read, d.out_rows);
+        const Cycle end = s + busy + latency;
         ctx_.scoreboard.set_done(it.seq, false, s + busy);
         ctx_.scoreboard.set_done(it.seq, true, end);
         progress_.start(ctx_.log[it.seq], s, end);

@@ -49,6 +49,7 @@ private:
     WeightMemory weight_memory_;
     std::unique_ptr<MatrixUnit> matrix_;
     ActivationUnit activation_;
+    const UbPorts& ports_;
 };
 
 }  // namespace tpusim::sim

@@ -25,9 +25,15 @@ void HostInterface::serve(sc_core::sc_port<StageIf>& stage, Direction& dir) {
     Cycle free = 0;  // the link takes one request per cycle
     for (;;) {
         const Issued it = stage->get();
-        ctx_.wait_for_operands(it, dir.unit, free);
+        const auto operands = ctx_.wait_for_operands(it, dir.unit, free);
         const auto& d = ctx_.decoded[it.seq];
-        const Cycle start = now();
+        // One port while the data moves: from max(start + latency, end of the link's
+        // previous transfer) for as long as the transfer lasts.
+        const bool to_ub = dir.unit == Unit::HostIn;
+        const std::uint64_t rows = ctx_.program.code[it.seq].rows;
+        const std::vector<PortHold> holds{PortHold{to_ub, 1, dir.link.latency_cycles(),
+                                                   dir.link.transfer_cycles(d.bytes), dir.link.free_at()}};
+        const Cycle start = ctx_.wait_for_ports(it, operands, holds, to_ub ? 0 : rows, to_ub ? rows : 0);
         const auto xfer = dir.link.book(start, d.bytes);
         ctx_.scoreboard.set_done(it.seq, false, xfer.end);
         ctx_.scoreboard.set_done(it.seq, true, xfer.end);

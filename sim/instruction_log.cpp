@@ -12,6 +12,7 @@ const char* stall_name(StallReason r) {
         case StallReason::WeightShift: return "weight_shift";
         case StallReason::FifoFull: return "fifo_full";
         case StallReason::Sync: return "sync";
+        case StallReason::UbPort: return "ub_port";
     }
     return "?";
 }

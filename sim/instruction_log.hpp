@@ -20,6 +20,7 @@ enum class StallReason : std::uint8_t {
     WeightShift,  // its weight tile had arrived but was still shifting into the array
     FifoFull,     // read_weights: the weight FIFO had no free slot
     Sync,         // sync: waited for its condition
+    UbPort,       // its unified-buffer read or write ports were taken by other accesses
 };
 const char* stall_name(StallReason r);
 

@@ -27,20 +27,28 @@ void MatrixUnit::finish(Cycle total_cycles) {
 }
 
 void MatrixUnit::account_wait(const Issued& it, Cycle ready, const Scoreboard::Clearance& c, const WeightWait& w,
-                              Cycle start) {
+                              Cycle cleared, Cycle start) {
     if (start <= ready) return;
-    // Split [ready, start) at the tile's arrival and at the end of its shift: before the
-    // arrival the unit waits for weight memory, then for the shift, then for a hazard.
+    // Split [ready, start) at the tile's arrival, at the end of its shift and where the
+    // other conditions cleared: before the arrival the unit waits for weight memory, then
+    // for the shift, then for a hazard, then for the UB read port.
     const Cycle a = w.switching ? std::clamp(w.arrival, ready, start) : ready;
     const Cycle b = w.switching ? std::clamp(w.ready, a, start) : ready;
-    const std::uint64_t stall = a - ready, shift = b - a, hazard = start - b;
+    const Cycle p = std::clamp(cleared, b, start);
+    const std::uint64_t stall = a - ready, shift = b - a, hazard = p - b, port = start - p;
     weight_stall_ += stall;
     weight_shift_ += shift;
     (c.waits_on_host ? input_stall_ : raw_stall_) += hazard;
     auto& rec = ctx_.log[it.seq];
-    if (stall >= shift && stall >= hazard) rec.stall = StallReason::WeightFetch;
-    else if (shift >= hazard) rec.stall = StallReason::WeightShift;
-    else rec.stall = c.waits_on_host ? StallReason::InputData : StallReason::Hazard;
+    if (stall >= shift && stall >= hazard && stall >= port) rec.stall = StallReason::WeightFetch;
+    else if (shift >= hazard && shift >= port) rec.stall = StallReason::WeightShift;
+    else if (hazard >= port) rec.stall = c.waits_on_host ? StallReason::InputData : StallReason::Hazard;
+    else rec.stall = StallReason::UbPort;
+}
+
+Cycle MatrixUnit::reserve_input_port(const Issued& it) const {
+    const std::uint64_t vectors = ctx_.decoded[it.seq].vectors;
+    return ctx_.ports.acquire(it.seq, {PortHold{false, 1, 0, vectors * cycles_per_vector_, 0}}, vectors, 0);
 }
 
 void MatrixUnit::account_active(std::uint64_t vectors, std::uint32_t tile_rows, std::uint32_t tile_cols) {
@@ -102,9 +110,12 @@ void FastMatrixUnit::thread() {
             w = WeightWait{true, fifo_.tile(d.tile).arrival, shadow_.ready};
             wait_until(shadow_.ready);
         }
+        waiting_ = Waiting::Ports;
+        const Cycle cleared = now();
+        const Cycle s = reserve_input_port(it);
+        wait_until(s);
         waiting_ = Waiting::Inputs;
-        const Cycle s = now();
-        account_wait(it, op.ready, op.clearance, w, s);
+        account_wait(it, op.ready, op.clearance, w, cleared, s);
         if (in.switch_weights) {
             // The buffer that held the previous tile becomes the shadow buffer. A shift
             // rewrites every cell's shadow register, so it may begin once the last vector
@@ -179,6 +190,7 @@ std::string FastMatrixUnit::state() const {
         case Waiting::Weights:
             return fmt::format("instruction {} waits for weight tile {}, which was never read into the FIFO",
                                current_, ctx_.decoded[current_].tile);
+        case Waiting::Ports: return fmt::format("instruction {} waits for a UB read port", current_);
         case Waiting::Inputs: return fmt::format("instruction {} streaming", current_);
     }
     return "?";

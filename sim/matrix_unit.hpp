@@ -45,9 +45,13 @@ protected:
         Cycle arrival = 0;  // the tile was in the FIFO from this cycle
         Cycle ready = 0;    // the tile was shifted into the shadow buffer from this cycle
     };
-    /// Accounts the cycles [ready, start) in which the instruction waited, by cause.
+    /// Accounts the cycles [ready, start) in which the instruction waited, by cause; from
+    /// `cleared` on it waited only for its UB read port.
     void account_wait(const Issued& it, Cycle ready, const Scoreboard::Clearance& c, const WeightWait& w,
-                      Cycle start);
+                      Cycle cleared, Cycle start);
+    /// Reserves the UB read port for the input phase of `it` (B * cpv cycles from its
+    /// start), called in the cycle every other start condition holds; returns the start.
+    Cycle reserve_input_port(const Issued& it) const;
     /// Accounts `vectors` input cycles of useful and unused MACs for a tile of the given shape.
     void account_active(std::uint64_t vectors, std::uint32_t tile_rows, std::uint32_t tile_cols);
     /// The tile as the array holds it: rows x cols int8, zero outside the stored shape.
@@ -103,7 +107,7 @@ private:
     std::vector<std::int16_t> active_t_;  // active tile transposed and widened: cols x padded rows
     std::vector<std::int16_t> x16_;       // a block of input vectors, widened
     std::vector<std::int32_t> y_;         // their products with the tile
-    enum class Waiting { Instruction, Operands, Weights, Inputs } waiting_ = Waiting::Instruction;
+    enum class Waiting { Instruction, Operands, Weights, Ports, Inputs } waiting_ = Waiting::Instruction;
     std::uint32_t current_ = 0;
 };
 

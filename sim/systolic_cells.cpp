@@ -61,6 +61,7 @@ void CellMatrixUnit::take_thread() {
         started_ = false;
         fed_ = 0;
         clearance_known_ = false;
+        booked_ = false;
         ready_ = std::max(it_.issued + 1, feeder_free_);
         taken_.notify(sc_core::SC_ZERO_TIME);
         sc_core::wait(feeder_freed_);
@@ -101,6 +102,7 @@ Cycle CellMatrixUnit::next_timed_change(Cycle t) const {
     if (held_ && !started_) {
         if (t < ready_) wake = ready_;
         else if (clearance_known_ && clearance_.at > t) wake = clearance_.at;
+        else if (booked_ && port_start_ > t) wake = port_start_;
     }
     if (shadow_ == Shadow::Free && fifo_.requested(next_tile_)) {
         const Cycle arrival = fifo_.tile(next_tile_).arrival;
@@ -147,8 +149,15 @@ bool CellMatrixUnit::may_start(Cycle t) {
     if (t < ready_) return false;
     if (!clearance_known_) refresh_clearance();
     if (!clearance_known_ || clearance_.at > t) return false;
-    if (ctx_.program.code[it_.seq].switch_weights) return shadow_ == Shadow::Loaded;
-    return true;
+    if (ctx_.program.code[it_.seq].switch_weights && shadow_ != Shadow::Loaded) return false;
+    // Everything else allows the input phase to start now; its UB read port is reserved
+    // now, for the earliest B * cpv cycles from t in which the port is free.
+    if (!booked_) {
+        cleared_ = t;
+        port_start_ = reserve_input_port(it_);
+        booked_ = true;
+    }
+    return t >= port_start_;
 }
 
 void CellMatrixUnit::start_instruction(Cycle t) {
@@ -166,7 +175,7 @@ void CellMatrixUnit::start_instruction(Cycle t) {
         switches_ += 1;
     }
     if (ready_ > it_.issued + 1) ctx_.log[it_.seq].stall = StallReason::UnitBusy;
-    account_wait(it_, ready_, clearance_, w, t);
+    account_wait(it_, ready_, clearance_, w, cleared_, t);
     account_active(d.vectors, tile_rows_[active_], tile_cols_[active_]);
     streaming_.push_back(Streaming{it_.seq, t, d.vectors});
     started_ = true;
@@ -298,6 +307,8 @@ std::string CellMatrixUnit::state() const {
                         ctx_.decoded[it_.seq].vectors);
     } else if (now() < ready_ || !clearance_known_ || clearance_.at > now()) {
         s = fmt::format("instruction {} waits for a hazard to clear", it_.seq);
+    } else if (booked_) {
+        s = fmt::format("instruction {} waits for a UB read port", it_.seq);
     } else {
         const std::uint32_t tile = ctx_.decoded[it_.seq].tile;
         s = fifo_.requested(tile)

@@ -131,6 +131,9 @@ private:
     Cycle ready_ = 0;                      // max(issue + 1, cycle the feeder was free)
     Scoreboard::Clearance clearance_;
     bool clearance_known_ = false;
+    bool booked_ = false;                  // its UB read port is reserved
+    Cycle cleared_ = 0;                    // cycle every other start condition held
+    Cycle port_start_ = 0;                 // first cycle of the reserved read port
     std::uint64_t fed_ = 0;                // vectors of it_ that have entered
     Cycle feeder_free_ = 0;                // first cycle after the last vector entered
     sc_core::sc_event taken_, feeder_freed_;

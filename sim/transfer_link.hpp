@@ -26,6 +26,8 @@ public:
     Transfer book(Cycle request, std::uint64_t bytes);
 
     Cycle latency_cycles() const { return latency_; }
+    /// The first cycle the link has no data to move (the end of the last transfer booked).
+    Cycle free_at() const { return free_at_; }
     /// ceil(bytes * clock / bandwidth)
     Cycle transfer_cycles(std::uint64_t bytes) const { return chip_.transfer_cycles(bytes, bandwidth_); }
     std::uint64_t bytes_moved() const { return bytes_; }

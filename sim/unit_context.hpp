@@ -9,6 +9,7 @@
 #include "sim/instruction_log.hpp"
 #include "sim/scoreboard.hpp"
 #include "sim/simulation.hpp"
+#include "sim/ub_ports.hpp"
 
 namespace tpusim::sim {
 
@@ -17,6 +18,7 @@ struct UnitContext {
     const isa::Program& program;
     const std::vector<DecodedInstruction>& decoded;
     Scoreboard& scoreboard;
+    UbPorts& ports;
     InstructionLog& log;
     bool data;  // false: timing only, no arithmetic and no memory contents
     ArrayTrace array_trace;  // the cell model's per-cycle dump, if asked for
@@ -28,6 +30,11 @@ struct UnitContext {
         Scoreboard::Clearance clearance;
     };
     Start wait_for_operands(const Issued& it, Unit unit, Cycle unit_free) const;
+    /// Called when wait_for_operands returns: reserves the instruction's UB ports and waits
+    /// until the cycle it may start with them (docs/timing-model.md, "Unified buffer ports").
+    /// A wait for a port longer than the wait for operands becomes its stall reason.
+    Cycle wait_for_ports(const Issued& it, const Start& start, const std::vector<PortHold>& holds,
+                         std::uint64_t rows_read, std::uint64_t rows_written) const;
 };
 
 }  // namespace tpusim::sim

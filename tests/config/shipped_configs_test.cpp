@@ -45,6 +45,8 @@ TEST_CASE("TPUv1 has the published parameters and figures", "[configs]") {
     CHECK(c.matrix.cols == 256);
     CHECK(c.matrix.operand_mode == OperandMode::Int8x8);
     CHECK(c.ub.capacity_bytes == 24 * kMiB);
+    CHECK(c.ub.read_ports == 2);
+    CHECK(c.ub.write_ports == 2);
     CHECK(c.acc.entries == 4096);
     CHECK(c.fifo.depth_tiles == 4);
     CHECK(c.weight_memory.capacity_bytes == 8 * kGiB);
@@ -158,6 +160,9 @@ TEST_CASE("16-bit operand modes divide the peak", "[configs]") {
     CHECK(int16.ridge_macs_per_weight_byte() == Approx(1349.270588 / 4));
     // channels was not given: its default is 1.
     CHECK(int8.weight_memory.channels == 1);
+    // Nor were the UB ports: TPUv1's 2 read and 2 write ports.
+    CHECK(int8.ub.read_ports == 2);
+    CHECK(int8.ub.write_ports == 2);
     CHECK(std::string(operand_mode_name(int8x16.matrix.operand_mode)) == "int8x16");
 }
 
@@ -220,6 +225,8 @@ matrix_unit
 
 unified_buffer
   capacity                  64 KiB                65,536 bytes
+  read_ports                2 ports
+  write_ports               2 ports
 
 accumulators
   entries                   256 entries

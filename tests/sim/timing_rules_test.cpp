@@ -10,6 +10,8 @@
 //     takes one cycle on the link
 //   activation unit 4 B/cycle (Activate P = ceil(n*C/4) = n rows on 4 columns), latency 3
 //   weight FIFO 2 tiles deep
+//   unified buffer 2 read and 2 write ports (the default), so that only a Vector can wait
+//     for a port; the port tests set 1
 // "issue i / start s / end e" below is what the instruction log records. Where the
 // cell-level array model can run the chip, every test runs it too and requires the same.
 #include "sim_harness.hpp"
@@ -35,6 +37,7 @@ struct RoundChip {
     std::string weight_latency = "10ns";
     unsigned channels = 1;
     unsigned activation_throughput = 4, activation_latency = 3;
+    unsigned read_ports = 2, write_ports = 2;
 
     config::ChipConfig build() const {
         const unsigned width = rows > cols ? rows : cols;
@@ -42,13 +45,13 @@ struct RoundChip {
             fmt::format("name: round\n"
                         "clock: 1GHz\n"
                         "matrix_unit:\n  rows: {}\n  cols: {}\n  operand_mode: {}\n"
-                        "unified_buffer:\n  capacity: {}B\n"  // 256 rows
+                        "unified_buffer:\n  capacity: {}B\n  read_ports: {}\n  write_ports: {}\n"  // 256 rows
                         "accumulators:\n  entries: 64\n"
                         "weight_fifo:\n  depth: {}\n"
                         "weight_memory:\n  capacity: 64KiB\n  bandwidth: 4GB/s\n  latency: {}\n  channels: {}\n"
                         "host_interface:\n  bandwidth: 4GB/s\n  latency: 10ns\n"
                         "activation:\n  throughput: {}\n  latency: {}\n",
-                        rows, cols, operand_mode, 256 * width, fifo_depth, weight_latency, channels,
+                        rows, cols, operand_mode, 256 * width, read_ports, write_ports, fifo_depth, weight_latency, channels,
                         activation_throughput, activation_latency),
             "round.yaml");
     }
@@ -485,10 +488,11 @@ TEST_CASE("a hazard wait is input stall when a host transfer is the last access 
     }
 }
 
-TEST_CASE("units touching different rows never wait for one another (no port conflicts)", "[timing][hazard]") {
+TEST_CASE("units touching different rows never wait for one another with 2 read and 2 write ports", "[timing][hazard]") {
     const auto chip = RoundChip{}.build();
-    // In cycles 22..26 the matrix unit reads the UB, the activation unit writes it and both
-    // host links move data, each at its own rate:
+    // The four units work at once, each at its own rate. UB ports: the matrix unit reads
+    // [19, 27) and the UB-to-host link [32, 36); the activation unit writes [24, 32) and the
+    // host-to-UB link [30, 38): never more than two of a kind at once.
     // 0 read_weights: ready 19.   1 nop 16: next issue 18.
     // 2 matmul B=8 from UB 0..7: issue 18, s 19, input [19, 27), end 19 + 7 + 8 = 34.
     // 3 read_host_memory 8 rows into UB 16..23: s 20, data [30, 38).
@@ -874,6 +878,145 @@ TEST_CASE("pooling writes fewer rows but does not change the timing", "[timing][
         CHECK(r.cycles == 37);
         CHECK(sim::find_group(r.stats, "activation_unit").get("rows_written") ==
               (std::string(pool) == "none" ? 16u : 4u));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Unified buffer ports
+
+namespace {
+
+const sim::StatSnapshot& ub_stats(const sim::RunResult& run) { return sim::find_group(run.stats, "unified_buffer"); }
+
+}  // namespace
+
+TEST_CASE("one read port: a multiply and a UB-to-host transfer take turns", "[timing][ports]") {
+    SECTION("the transfer reserved the port first: the multiply waits for it") {
+        // 0 read_weights: q 1, data [11, 15), shift [15, 19): ready 19.
+        // 1 matmul B=8 switch from UB 0..7: issue 1, ready 2; its other conditions hold at 19.
+        // 2 write_host_memory 40 rows from UB 100..139: issue 2, ready 3; it reserves the read
+        //   port in cycle 3 for its data, [3 + 10, 13 + 40) = [13, 53): s 3, end 53.
+        // In cycle 19 the multiply asks for [s, s + 8): the port is held until 53: s 53,
+        //   input [53, 61), end 53 + 7 + 8 = 68. Its wait [2, 53): weight stall [2, 15) = 13,
+        //   shift [15, 19) = 4, port [19, 53) = 34, the longest: stall ub_port.
+        //   non_matrix = 68 - 8 - 13 - 4 = 43 (the port wait is neither RAW nor input stall).
+        // Rows through the read port: 8 + 40 = 48.
+        const std::string program = fmt::format("{}\n"
+                                                "matrix_multiply ub_addr=0 acc_addr=0 rows=8 switch=1\n"
+                                                "write_host_memory host_addr=0 ub_addr=100 rows=40\n",
+                                                kTile);
+        RoundChip spec;
+        spec.read_ports = 1;
+        const auto r = run(spec.build(), program);
+        expect_log(r, {{0, 1, 15}, {1, 53, 68}, {2, 3, 53}});
+        CHECK(r.instructions[1].stall == sim::StallReason::UbPort);
+        expect_categories(r, {8, 13, 4, 0, 0, 43});
+        CHECK(ub_stats(r).get("port_wait_cycles") == 34);
+        CHECK(ub_stats(r).get("reads") == 48);
+        CHECK(ub_stats(r).get("writes") == 0);
+        CHECK(r.cycles == 68);
+        // With two read ports both proceed: s 19, end 19 + 7 + 8 = 34; the run ends at 53.
+        const auto two = run(RoundChip{}.build(), program);
+        expect_log(two, {{0, 1, 15}, {1, 19, 34}, {2, 3, 53}});
+        CHECK(two.instructions[1].stall == sim::StallReason::WeightFetch);
+        CHECK(ub_stats(two).get("port_wait_cycles") == 0);
+        CHECK(two.cycles == 53);
+    }
+    SECTION("the multiply reserved the port first: the transfer waits for it") {
+        // 0 read_weights: ready 19.
+        // 1 matmul B=20 switch: reserves [19, 39) in cycle 19: s 19, end 19 + 19 + 8 = 46.
+        // 2 nop 17: issue 2, next issue 20.
+        // 3 write_host_memory 2 rows: issue 20, ready 21; its data would move [31, 33), but
+        //   the port is held until 39: data [39, 41), so s = 39 - 10 = 29, end 41; port wait
+        //   29 - 21 = 8: stall ub_port. The run ends at 46.
+        const std::string program = fmt::format("{}\n"
+                                                "matrix_multiply ub_addr=0 acc_addr=0 rows=20 switch=1\n"
+                                                "nop cycles=17\n"
+                                                "write_host_memory host_addr=0 ub_addr=100 rows=2\n",
+                                                kTile);
+        RoundChip spec;
+        spec.read_ports = 1;
+        const auto r = run(spec.build(), program);
+        expect_log(r, {{0, 1, 15}, {1, 19, 46}, {2, 3, 20}, {20, 29, 41}});
+        CHECK(r.instructions[3].stall == sim::StallReason::UbPort);
+        CHECK(ub_stats(r).get("port_wait_cycles") == 8);
+        CHECK(r.cycles == 46);
+        // With two read ports: s 21, data [31, 33), end 33.
+        const auto two = run(RoundChip{}.build(), program);
+        expect_log(two, {{0, 1, 15}, {1, 19, 46}, {2, 3, 20}, {20, 21, 33}});
+        CHECK(two.instructions[3].stall == sim::StallReason::None);
+    }
+}
+
+TEST_CASE("one write port: Activate and a host-to-UB transfer take turns", "[timing][ports]") {
+    RoundChip spec;
+    spec.write_ports = 1;
+    const auto chip = spec.build();
+    SECTION("an Activate holds the write port while its results leave the pipeline") {
+        // 0 activate 10 rows: s 1, P 10; it writes [1 + 3, 1 + 3 + 10) = [4, 14); end 14.
+        // 1 read_host_memory 4 rows into UB 100..103: issue 1, ready 2; its data would move
+        //   [12, 16), but the port is held until 14: data [14, 18), s = 14 - 10 = 4, end 18;
+        //   port wait 2: stall ub_port. Rows written: 10 + 4.
+        const auto r = run(chip,
+                           "activate acc_addr=0 ub_addr=0 rows=10 function=identity\n"
+                           "read_host_memory host_addr=0 ub_addr=100 rows=4\n");
+        expect_log(r, {{0, 1, 14}, {1, 4, 18}});
+        CHECK(r.instructions[1].stall == sim::StallReason::UbPort);
+        CHECK(ub_stats(r).get("port_wait_cycles") == 2);
+        CHECK(ub_stats(r).get("writes") == 14);
+        CHECK(ub_stats(r).get("reads") == 0);
+        CHECK(r.cycles == 18);
+        // With two write ports: s 2, data [12, 16), end 16.
+        expect_log(run(RoundChip{}.build(),
+                       "activate acc_addr=0 ub_addr=0 rows=10 function=identity\n"
+                       "read_host_memory host_addr=0 ub_addr=100 rows=4\n"),
+                   {{0, 1, 14}, {1, 2, 16}});
+    }
+    SECTION("an Activate waits until its writes fit after a transfer's") {
+        // 0 read_host_memory 8 rows: s 1, data [11, 19), end 19.
+        // 1 activate 10 rows: issue 1, ready 2; its writes [s + 3, s + 13) must begin at 19
+        //   or later: s 16, P 10, end 16 + 10 + 3 = 29; port wait 14: stall ub_port.
+        const auto r = run(chip,
+                           "read_host_memory host_addr=0 ub_addr=100 rows=8\n"
+                           "activate acc_addr=0 ub_addr=0 rows=10 function=identity\n");
+        expect_log(r, {{0, 1, 19}, {1, 16, 29}});
+        CHECK(r.instructions[1].stall == sim::StallReason::UbPort);
+        CHECK(ub_stats(r).get("port_wait_cycles") == 14);
+        CHECK(r.cycles == 29);
+    }
+}
+
+TEST_CASE("a Vector reads through two read ports, or one at half speed", "[timing][ports]") {
+    // 0 read_weights: ready 19.
+    // 1 matmul B=8 switch: reserves one read port for [19, 27); s 19, end 19 + 7 + 8 = 34.
+    // 2 nop 17: issue 2, next issue 20.
+    // 3 vector 4 rows (rows apart from the matmul's: no hazard): issue 20, ready 21.
+    //   P = ceil(4 * 4 / 4) = 4 with two or more read ports, 2P = 8 with one.
+    //   2 read ports: it needs both, one is held until 27: s 27, end 27 + 4 + 3 = 34.
+    //   3 read ports: 1 + 2 fit: s 21, end 21 + 4 + 3 = 28.
+    //   1 read port: it needs the one, held until 27: s 27, end 27 + 8 + 3 = 38.
+    // Its write port, [s + 3, s + 3 + P), is free in every case. Rows: 8 + 2 x 4 read, 4 written.
+    struct Case {
+        unsigned read_ports;
+        Cycle start, end, cycles, busy, wait;
+    };
+    const Case cases[] = {{2, 27, 34, 34, 4, 6}, {3, 21, 28, 34, 4, 0}, {1, 27, 38, 38, 8, 6}};
+    for (const auto& c : cases) {
+        INFO("read_ports " << c.read_ports);
+        RoundChip spec;
+        spec.read_ports = c.read_ports;
+        const auto r = run(spec.build(), fmt::format("{}\n"
+                                                     "matrix_multiply ub_addr=0 acc_addr=0 rows=8 switch=1\n"
+                                                     "nop cycles=17\n"
+                                                     "vector op=add a=16 b=32 dst=48 rows=4\n",
+                                                     kTile));
+        expect_log(r, {{0, 1, 15}, {1, 19, 34}, {2, 3, 20}, {20, c.start, c.end}});
+        CHECK(r.instructions[3].stall == (c.wait > 0 ? sim::StallReason::UbPort : sim::StallReason::None));
+        CHECK(ub_stats(r).get("port_wait_cycles") == c.wait);
+        CHECK(ub_stats(r).get("reads") == 16);
+        CHECK(ub_stats(r).get("writes") == 4);
+        CHECK(sim::find_group(r.stats, "activation_unit").get("busy_cycles") == c.busy);
+        CHECK(r.cycles == c.cycles);
     }
 }
 
