@@ -82,7 +82,8 @@ Plot run_plot(const std::string& python, const std::string& script, const std::s
         ::dup2(pipe_fds[1], STDERR_FILENO);
         ::close(pipe_fds[0]);
         ::close(pipe_fds[1]);
-        const char* argv[] = {python.c_str(), script.c_str(), "sweep", dir.c_str(), "-o", out.c_str(), nullptr};
+        // The plot belongs to the sweep's own directory: it is redrawn on every run.
+        const char* argv[] = {python.c_str(), script.c_str(), "sweep", dir.c_str(), "-o", out.c_str(), "--force", nullptr};
         ::execv(python.c_str(), const_cast<char* const*>(argv));
         std::fprintf(stderr, "cannot run %s: %s\n", python.c_str(), std::strerror(errno));
         ::_exit(127);

@@ -97,6 +97,18 @@ class PlotTest(unittest.TestCase):
         self.assertIn("tiny_mlp, UB capacity 64KiB", text)  # a line per setting of the other axis
         self.assertIn("UB capacity", text)
 
+    def test_existing_pictures_are_kept_unless_forced(self):
+        report = str(REPORTS[0])
+        self.draw("roofline", report, name="kept")
+        before = (self.out / "kept.svg").read_bytes()
+        result = plot("roofline", report, "-o", str(self.out / "kept"), "--title", "another")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("kept.svg: exists; pass --force", result.stderr)
+        self.assertEqual((self.out / "kept.svg").read_bytes(), before)
+        result = plot("roofline", report, "-o", str(self.out / "kept"), "--title", "another", "--force")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotEqual((self.out / "kept.svg").read_bytes(), before)
+
     def test_bad_input_is_one_line_and_status_1(self):
         bad = self.out / "old.json"
         bad.write_text('{"chip": "x", "tops": 1, "peak_tops": 2, "ops_per_weight_byte": 3}')
