@@ -1,5 +1,7 @@
 #include "config/yaml_map.hpp"
 
+#include "isa/edit_distance.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,21 +13,6 @@
 namespace tpusim::config::yaml {
 
 namespace {
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-            diagonal = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitute});
-        }
-    }
-    return row[b.size()];
-}
 
 [[noreturn]] void throw_message(const Format& format, const std::string& message) {
     format.raise(message);
@@ -45,7 +32,7 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
     std::size_t best = allowed + 1;
     std::string best_name;
     for (const auto& v : valid) {
-        const std::size_t d = edit_distance(name, v);
+        const std::size_t d = isa::edit_distance(name, v);
         if (d < best) {
             best = d;
             best_name = v;

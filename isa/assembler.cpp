@@ -4,6 +4,7 @@
 // is read after it.
 #include "isa/assembler.hpp"
 
+#include "isa/edit_distance.hpp"
 #include "isa/error.hpp"
 #include "isa/forms.hpp"
 
@@ -80,21 +81,6 @@ std::optional<Literal> parse_literal(std::string_view t) {
         lit.magnitude = lit.magnitude * base + digit;
     }
     return lit;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
 }
 
 /// "; did you mean 'x'?" for a close candidate, else " (one of: a, b, c)".
