@@ -1,12 +1,12 @@
 // `tpusim compile`: a workload and a chip in, the program and its memory images out,
 // with a readable listing, the memory map and per-layer statistics (docs/compiler.md).
+#include "cli/chip_option.hpp"
 #include "cli/command.hpp"
 #include "cli/files.hpp"
 #include "cli/options.hpp"
 #include "compiler/compile.hpp"
 #include "compiler/compile_report.hpp"
 #include "compiler/workload.hpp"
-#include "config/chip_config.hpp"
 #include "isa/disassembler.hpp"
 #include "isa/program.hpp"
 
@@ -15,9 +15,11 @@
 namespace tpusim::cli {
 
 int run_compile(const std::vector<std::string>& args) {
-    const std::string usage = "tpusim compile --config CHIP.yaml --workload WORKLOAD.yaml -o DIR [--force]";
+    const std::string usage =
+        std::string("tpusim compile ") + kChipUsage + " --workload WORKLOAD.yaml -o DIR [--force]";
     po::options_description options("compile options");
-    options.add_options()("config,c", po::value<std::string>()->required(), "chip configuration YAML file")(
+    add_chip_options(options);
+    options.add_options()(
         "workload,w", po::value<std::string>()->required(), "workload YAML file (docs/workloads.md)")(
         "out,o", po::value<std::string>()->required(),
         "directory for program.tpub, program.s, weights.bin, host-in.bin, memory-map.txt/.json, layers.csv")(
@@ -25,7 +27,7 @@ int run_compile(const std::vector<std::string>& args) {
     po::variables_map vm;
     if (!parse_options(usage, options, {}, args, vm)) return 0;
 
-    const auto chip = config::load_chip_config(vm["config"].as<std::string>());
+    const auto chip = load_chip(vm).chip;
     const auto compiled = compiler::compile(compiler::load_workload(vm["workload"].as<std::string>()), chip);
     const std::string dir = vm["out"].as<std::string>();
     prepare_out_dir(dir, vm["force"].as<bool>());

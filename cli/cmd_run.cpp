@@ -1,5 +1,6 @@
 // `tpusim run`: executes a program, or a workload compiled on the spot, on the simulated
 // chip and reports where the cycles went.
+#include "cli/chip_option.hpp"
 #include "cli/command.hpp"
 #include "cli/files.hpp"
 #include "cli/options.hpp"
@@ -67,11 +68,11 @@ Input workload_input(const po::variables_map& vm, const config::ChipConfig& chip
 
 int run_run(const std::vector<std::string>& args) {
     const std::string usage =
-        "tpusim run --config CHIP.yaml (--workload WORKLOAD.yaml | --program PROGRAM.tpub --host-in HOST.bin "
+        std::string("tpusim run ") + kChipUsage + " (--workload WORKLOAD.yaml | --program PROGRAM.tpub --host-in HOST.bin "
         "[--weights WEIGHTS.bin]) [--out DIR [--force]] [--array-model fast|cells] [--no-data]";
     po::options_description options("run options");
+    add_chip_options(options);
     options.add_options()
-        ("config,c", po::value<std::string>()->required(), "chip configuration YAML file")
         ("workload,w", po::value<std::string>(), "workload YAML file: compiled for the chip, then run")
         ("program,p", po::value<std::string>(), "program file (from tpusim asm or tpusim compile)")
         ("host-in", po::value<std::string>(), "with --program: initial host memory image; its size is the size of host memory")
@@ -94,7 +95,7 @@ int run_run(const std::vector<std::string>& args) {
     if (workload == (vm.count("program") != 0))
         throw UsageError{"give either --workload or --program (usage: " + usage + ")"};
 
-    const auto chip = config::load_chip_config(vm["config"].as<std::string>());
+    const auto chip = load_chip(vm).chip;
     sim::RunOptions run_options;
     run_options.array_model = parse_model(vm["array-model"].as<std::string>());
     run_options.data = !vm["no-data"].as<bool>();

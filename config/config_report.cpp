@@ -1,5 +1,7 @@
 #include "config/config_report.hpp"
 
+#include "config/yaml_map.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -104,16 +106,18 @@ std::vector<std::pair<std::string, std::vector<ParamValue>>> by_section(const st
 
 }  // namespace
 
-std::string format_chip_report(const ChipConfig& chip) {
+std::string format_chip_report(const ChipConfig& chip, const std::vector<std::string>& overridden) {
     struct Row {
         std::string label, value, detail;
         bool heading;
+        bool marked = false;  // overridden
     };
     std::vector<Row> rows;
     for (const auto& group : by_section(chip_config_values(chip))) {
         rows.push_back({section_title(group.first), "", "", true});
         for (const ParamValue& v : group.second) {
             Row row{v.spec.key, v.text, "", false};
+            row.marked = std::find(overridden.begin(), overridden.end(), v.spec.path()) != overridden.end();
             if (v.spec.type == ParamSpec::Type::Number) {
                 if (v.spec.kind == QuantityKind::Count)
                     row.value += " " + unit_for(static_cast<double>(v.number), v.spec.unit);
@@ -138,19 +142,20 @@ std::string format_chip_report(const ChipConfig& chip) {
     }
     std::string out = chip.source_file.empty() ? chip.name + "\n"
                                                : fmt::format("{} ({})\n", chip.name, chip.source_file);
+    if (!overridden.empty()) out += "* overridden: " + yaml::join(overridden) + "\n";
     for (const Row& r : rows) {
         if (r.heading) {
             out += "\n" + r.label + "\n";
             continue;
         }
-        std::string line = fmt::format("  {:<{}}  {:<{}}  {}", r.label, label_width, r.value, value_width, r.detail);
+        std::string line = fmt::format("{} {:<{}}  {:<{}}  {}", r.marked ? '*' : ' ', r.label, label_width, r.value, value_width, r.detail);
         line.erase(line.find_last_not_of(' ') + 1);
         out += line + "\n";
     }
     return out;
 }
 
-std::string format_chip_report_json(const ChipConfig& chip) {
+std::string format_chip_report_json(const ChipConfig& chip, const std::vector<std::string>& overridden) {
     const auto join = [](const std::vector<std::string>& items, const std::string& separator) {
         std::string out;
         for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
@@ -181,9 +186,13 @@ std::string format_chip_report_json(const ChipConfig& chip) {
                                       f.integral ? std::to_string(f.integer) : json_number(f.real),
                                       json_string(f.unit)));
     }
-    return fmt::format("{{\n  \"name\": {},\n  \"source\": {},\n  \"parameters\": {{\n    {}\n  }},\n"
+    std::vector<std::string> paths;
+    for (const auto& path : overridden) paths.push_back(json_string(path));
+    const std::string overridden_member =
+        paths.empty() ? "" : fmt::format("  \"overridden\": [{}],\n", join(paths, ", "));
+    return fmt::format("{{\n  \"name\": {},\n  \"source\": {},\n{}  \"parameters\": {{\n    {}\n  }},\n"
                        "  \"derived\": {{\n    {}\n  }}\n}}\n",
-                       json_string(chip.name), json_string(chip.source_file),
+                       json_string(chip.name), json_string(chip.source_file), overridden_member,
                        join(parameters, ",\n    "), join(derived, ",\n    "));
 }
 

@@ -1,7 +1,7 @@
 #include "sweep/grid.hpp"
 
+#include "config/overrides.hpp"
 #include "config/units.hpp"
-#include "config/yaml.hpp"
 
 #include <fmt/format.h>
 
@@ -125,19 +125,12 @@ std::vector<Point> expand_grid(const SweepFile& sweep, const config::ChipConfig&
 
 std::string point_chip_yaml(const std::string& base_yaml, const std::vector<Override>& overrides,
                             const std::string& comment) {
-    YAML::Node root = YAML::Load(base_yaml);
-    for (const auto& o : overrides) {
-        if (o.spec.section.empty())
-            root[o.spec.key] = o.text();
-        else
-            root[o.spec.section][o.spec.key] = o.text();
-    }
-    YAML::Emitter emitter;
-    emitter << root;
+    std::vector<config::ParamOverride> written;
+    for (const auto& o : overrides) written.push_back({o.spec.path(), o.text(), ""});
     std::string out;
     std::istringstream lines(comment);
     for (std::string line; std::getline(lines, line);) out += line.empty() ? "#\n" : "# " + line + "\n";
-    return out + emitter.c_str() + "\n";
+    return out + config::apply_overrides(base_yaml, written) + "\n";
 }
 
 std::string chip_key(const config::ChipConfig& chip) {

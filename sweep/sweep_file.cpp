@@ -1,6 +1,7 @@
 #include "sweep/sweep_file.hpp"
 
 #include "config/chip_config.hpp"
+#include "config/overrides.hpp"
 #include "config/units.hpp"
 #include "config/yaml_map.hpp"
 
@@ -94,12 +95,6 @@ std::vector<std::string> sweepable_params() {
     return out;
 }
 
-const config::ParamSpec* find_param(const std::string& path) {
-    for (const auto& p : config::chip_config_schema().params)
-        if (p.path() == path) return &p;
-    return nullptr;
-}
-
 std::string resolve(const std::string& source, const std::string& path) {
     const std::filesystem::path p(path);
     if (p.is_absolute()) return p.lexically_normal().string();
@@ -135,13 +130,11 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
 
     const std::vector<std::string> valid = sweepable_params();
     for (const auto& [name, mark] : names) {
-        const config::ParamSpec* spec = find_param(name);
+        const config::ParamSpec* spec = config::find_chip_param(name);
         if (spec != nullptr && spec->type == config::ParamSpec::Type::Text)
             m.fail_at(mark, param_key, fmt::format("\"{}\" is text and cannot be swept", name));
         if (spec == nullptr) {
-            m.fail_at(mark, param_key,
-                      fmt::format("unknown chip parameter \"{}\"{} (valid: {})", name, config::yaml::did_you_mean(name, valid),
-                                  join(valid)));
+            m.fail_at(mark, param_key, config::unknown_chip_param(name, valid));
         }
         for (const auto& owner : owners) {
             // Varied one at a time, two axes may share a parameter ("clock" and "clock with

@@ -253,3 +253,97 @@ TEST_CASE("run --trace-array prints the wavefront of one matrix_multiply with th
     CHECK(fast.err.find("--array-model cells") != std::string::npos);
     std::filesystem::remove_all(dir);
 }
+
+namespace {
+/// The "cycles" figure of a run's JSON report, or -1.
+long json_cycles(const std::string& json) {
+    const std::string key = "\"cycles\": ";
+    const auto at = json.find(key);
+    return at == std::string::npos ? -1 : std::stol(json.substr(at + key.size()));
+}
+}  // namespace
+
+TEST_CASE("--set changes the chip of run, compile and config show without a new chip file", "[cli][set]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    const std::string chip = "--config '" + kSource + "/configs/teaching-8x8.yaml'";
+    const std::string workload = " --workload '" + kSource + "/workloads/teaching/tiny_mlp.yaml'";
+    const auto base = run_tpusim("run " + chip + workload + " --no-data --json");
+    REQUIRE(base.status == 0);
+    // A quarter of the weight bandwidth: the same program waits longer for its tiles.
+    const auto slower = run_tpusim("run " + chip + " --set weight_memory.bandwidth=1GB/s" + workload + " --no-data --json");
+    REQUIRE(slower.status == 0);
+    CHECK(json_cycles(slower.out) > json_cycles(base.out));
+    // Repeated, the last --set of a parameter wins: this is the base chip again.
+    const auto back = run_tpusim("run " + chip + " --set weight_memory.bandwidth=1GB/s --set weight_memory.bandwidth=4GB/s" +
+                                 workload + " --no-data --json");
+    REQUIRE(back.status == 0);
+    CHECK(json_cycles(back.out) == json_cycles(base.out));
+
+    // config show prints the new values and the derived figures from them, marked.
+    auto r = run_tpusim("config show " + chip + " --set matrix_unit.rows=16 --set clock=2GHz --set matrix_unit.rows=32");
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("* overridden: matrix_unit.rows, clock\n") != std::string::npos);
+    CHECK(r.out.find("* rows ") != std::string::npos);
+    CHECK(r.out.find(" 32 rows\n") != std::string::npos);
+    CHECK(r.out.find("* clock ") != std::string::npos);
+    CHECK(r.out.find("  cols ") != std::string::npos);  // not overridden, not marked
+    CHECK(r.out.find("1.024 TOPS") != std::string::npos);  // 2 x 32 x 8 x 2 GHz
+    r = run_tpusim("config show " + chip + " --set matrix_unit.rows=16 --json");
+    REQUIRE(r.status == 0);
+    CHECK(r.out.find("\"overridden\": [\"matrix_unit.rows\"],") != std::string::npos);
+    CHECK(r.out.find("\"rows\": {\"value\": 16,") != std::string::npos);
+    CHECK(run_tpusim("config show " + chip + " --json").out.find("overridden") == std::string::npos);
+
+    // compile sees the override too: a 16-column array needs a program for 16 columns.
+    REQUIRE(run_tpusim("compile " + chip + " --set matrix_unit.cols=16" + workload + " -o wide", dir).status == 0);
+    CHECK(read(dir + "/wide/program.s").find("cols=16") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a bad --set is one line naming it: status 2 for the argument, 1 for the value", "[cli][set]") {
+    const std::string chip = "config show --config '" + kSource + "/configs/teaching-8x8.yaml' ";
+    auto one_line = [](const tpusim::test::CommandResult& r) {
+        return r.out.empty() && std::count(r.err.begin(), r.err.end(), '\n') == 1;
+    };
+    auto r = run_tpusim(chip + "--set matrix_unit.rws=16");
+    CHECK(r.status == 2);
+    CHECK(one_line(r));
+    CHECK(r.err.rfind("tpusim: --set matrix_unit.rws=16: unknown chip parameter \"matrix_unit.rws\"; did you mean "
+                      "\"matrix_unit.rows\"?",
+                      0) == 0);
+
+    r = run_tpusim(chip + "--set matrix_unit.rows");
+    CHECK(r.status == 2);
+    CHECK(one_line(r));
+    CHECK(r.err == "tpusim: --set matrix_unit.rows: expected SECTION.KEY=VALUE such as matrix_unit.rows=512\n");
+
+    r = run_tpusim(chip + "--set weight_memory.bandwidth=fast");
+    CHECK(r.status == 1);
+    CHECK(r.err == "error: --set weight_memory.bandwidth=fast: weight_memory.bandwidth: expected a bandwidth such as "
+                   "\"34GB/s\", got \"fast\"\n");
+
+    // Fine alone, but 64 KiB is not a whole number of 24-byte UB rows.
+    r = run_tpusim(chip + "--set matrix_unit.rows=24");
+    CHECK(r.status == 1);
+    CHECK(one_line(r));
+    CHECK(r.err.find("error: --set overrides of ") == 0);
+    CHECK(r.err.find("teaching-8x8.yaml: unified_buffer.capacity: 64 KiB (65536 bytes) is not a whole number of "
+                     "24-byte rows") != std::string::npos);
+}
+
+TEST_CASE("run --program with a --set that changes the chip a program was compiled for says so", "[cli][set]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    const std::string chip = "--config '" + kSource + "/configs/teaching-8x8.yaml'";
+    REQUIRE(run_tpusim("compile " + chip + " --workload '" + kSource + "/workloads/teaching/tiny_mlp.yaml' -o out", dir)
+                .status == 0);
+    const std::string program = " --program out/program.tpub --host-in out/host-in.bin --weights out/weights.bin";
+    // Timing-only parameters leave the program valid...
+    CHECK(run_tpusim("run " + chip + " --set weight_memory.latency=50ns" + program, dir).status == 0);
+    // ...the array's shape does not.
+    const auto r = run_tpusim("run " + chip + " --set matrix_unit.cols=16" + program, dir);
+    CHECK(r.status == 1);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.err.find("program was compiled for another chip: program has rows=8 cols=8 ") != std::string::npos);
+    CHECK(r.err.find("has rows=8 cols=16 ") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
