@@ -31,6 +31,7 @@ constexpr std::uint64_t kMaxBandwidth = kPeta;        // 1 PB/s
 constexpr std::uint64_t kMaxLatency = kPsPerSecond;   // 1 s
 constexpr std::uint64_t kMaxFifoTiles = 1024;
 constexpr std::uint64_t kMaxChannels = 1024;
+constexpr std::uint64_t kMaxInterleave = std::uint64_t{1} << 20;  // 1 MiB; DRAM pages are a few KiB
 constexpr std::uint64_t kMaxActivationBytesPerCycle = 65536;
 constexpr std::uint64_t kMaxActivationLatency = 1000000;  // cycles
 constexpr std::uint64_t kMaxUbPorts = 16;
@@ -170,11 +171,22 @@ void bind_weight_memory(ParamReader& r, WeightMemoryParams& p) {
         .range(0, kMaxLatency)
         .required(p.latency_ps);
     s.param("channels")
-        .describe("Channels; `bandwidth` is their total. Tiles are striped over all channels, "
-                  "so the count does not change a tile's transfer time (docs/timing-model.md).")
+        .describe("Independent channels, each with `bandwidth` / `channels` and the full "
+                  "`latency`, each serving its requests in order. Addresses are interleaved "
+                  "over them in stripes of `interleave` bytes (docs/timing-model.md).")
         .count("channels")
         .range(1, kMaxChannels)
         .or_default("1", p.channels);
+    // 64 bytes: one burst of a 64-bit DDR3/DDR4 channel (8 transfers x 8 bytes), the
+    // smallest unit a memory controller moves and a common interleaving granule.
+    s.param("interleave")
+        .describe("Bytes of each channel stripe: byte address a is on channel "
+                  "(a / interleave) mod channels. A tile smaller than channels x interleave "
+                  "uses only some channels (docs/timing-model.md). The default is one burst "
+                  "of a 64-bit DDR channel.")
+        .quantity(QuantityKind::Size)
+        .range(1, kMaxInterleave)
+        .or_default("64B", p.interleave_bytes);
 }
 
 void bind_host_interface(ParamReader& r, HostInterfaceParams& p) {
@@ -296,16 +308,34 @@ std::uint64_t ChipConfig::latency_cycles(std::uint64_t latency_ps) const {
     return static_cast<std::uint64_t>((scaled + kPsPerSecond - 1) / kPsPerSecond);
 }
 
-std::uint64_t ChipConfig::transfer_cycles(std::uint64_t bytes, std::uint64_t bytes_per_s) const {
+std::uint64_t ChipConfig::transfer_cycles(std::uint64_t bytes, std::uint64_t bytes_per_s, std::uint32_t share) const {
     if (bytes_per_s == 0) return std::numeric_limits<std::uint64_t>::max();  // never completes
-    const u128 scaled = u128{bytes} * clock_hz;
+    const u128 scaled = u128{bytes} * share * clock_hz;
     const u128 cycles = (scaled + bytes_per_s - 1) / bytes_per_s;
     return static_cast<std::uint64_t>(std::min<u128>(cycles, std::numeric_limits<std::uint64_t>::max()));
 }
 
+std::uint64_t WeightMemoryParams::channel_bytes(std::uint64_t addr, std::uint64_t bytes,
+                                                std::uint32_t channel) const {
+    // Bytes of [0, x) on the channel: I for every whole round of channels * I bytes, plus
+    // the part of the last, partial round that falls in the channel's stripe.
+    const u128 stripe = interleave_bytes, round = stripe * channels, first = stripe * channel;
+    const auto below = [&](u128 x) {
+        const u128 rest = x % round;
+        return x / round * stripe + (rest > first ? std::min(rest - first, stripe) : 0);
+    };
+    return static_cast<std::uint64_t>(below(u128{addr} + bytes) - below(addr));
+}
+
+std::uint64_t ChipConfig::tile_transfer_cycles() const {
+    const WeightMemoryParams& m = weight_memory;
+    std::uint64_t busiest = 0;
+    for (std::uint32_t c = 0; c < m.channels; ++c) busiest = std::max(busiest, m.channel_bytes(0, tile_bytes(), c));
+    return transfer_cycles(busiest, m.bandwidth_bytes_per_s, m.channels);
+}
+
 std::uint64_t ChipConfig::tile_fetch_cycles() const {
-    return latency_cycles(weight_memory.latency_ps) +
-           transfer_cycles(tile_bytes(), weight_memory.bandwidth_bytes_per_s);
+    return latency_cycles(weight_memory.latency_ps) + tile_transfer_cycles();
 }
 
 double ChipConfig::ridge_macs_per_weight_byte() const {

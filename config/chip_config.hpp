@@ -46,6 +46,11 @@ struct WeightMemoryParams {
     std::uint64_t bandwidth_bytes_per_s = 0;  // aggregate over all channels
     std::uint64_t latency_ps = 0;
     std::uint32_t channels = 0;
+    std::uint64_t interleave_bytes = 0;  // bytes of one channel stripe
+
+    /// Bytes of [addr, addr + bytes) that live on `channel`: byte b is on channel
+    /// (b / interleave) mod channels. Closed form, O(1) (docs/timing-model.md, "Transfers").
+    std::uint64_t channel_bytes(std::uint64_t addr, std::uint64_t bytes, std::uint32_t channel) const;
 };
 
 struct HostInterfaceParams {
@@ -86,17 +91,23 @@ struct ChipConfig {
     std::uint64_t peak_macs_per_s() const;
     double peak_tops() const;                 // 2 * rows * cols * clock / cycles_per_vector / 1e12
     double weight_bytes_per_cycle() const;    // weight bandwidth / clock
+    /// Cycles to move one full tile stored at address 0 over idle channels: its bytes on
+    /// the busiest channel at that channel's share of the bandwidth,
+    /// ceil(max_c channel_bytes(0, tile_bytes, c) * channels * clock / bandwidth). Equal to
+    /// transfer_cycles(tile_bytes, bandwidth) when the tile is whole stripes on every channel.
+    std::uint64_t tile_transfer_cycles() const;
     /// Cycles from issuing a fetch of one full tile to its last byte arriving:
-    /// latency_cycles(weight latency) + transfer_cycles(tile_bytes, weight bandwidth).
+    /// latency_cycles(weight latency) + tile_transfer_cycles().
     std::uint64_t tile_fetch_cycles() const;
     double ridge_macs_per_weight_byte() const;  // peak MACs/s / weight bandwidth
 
     /// ceil(latency * clock): a latency in whole cycles of this chip's clock.
     std::uint64_t latency_cycles(std::uint64_t latency_ps) const;
-    /// ceil(bytes * clock / bytes_per_s): cycles to move `bytes` at a bandwidth. Both are
-    /// computed in 128-bit integers, so no rounding happens before the final ceiling.
-    /// A result beyond 64 bits (or a zero bandwidth) saturates at the largest value.
-    std::uint64_t transfer_cycles(std::uint64_t bytes, std::uint64_t bytes_per_s) const;
+    /// ceil(bytes * share * clock / bytes_per_s): cycles to move `bytes` at a bandwidth, or
+    /// at its 1/share part (one of `share` channels). Computed in 128-bit integers, so no
+    /// rounding happens before the final ceiling. A result beyond 64 bits (or a zero
+    /// bandwidth) saturates at the largest value.
+    std::uint64_t transfer_cycles(std::uint64_t bytes, std::uint64_t bytes_per_s, std::uint32_t share = 1) const;
 };
 
 /// Reads a chip file. Throws ConfigError (file:line:column, key, what was expected) for

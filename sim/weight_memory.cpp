@@ -12,7 +12,7 @@ WeightMemory::WeightMemory(sc_core::sc_module_name name, const UnitContext& ctx,
       ctx_(ctx),
       fifo_(fifo),
       progress_(progress),
-      link_(ctx.chip, ctx.chip.weight_memory.bandwidth_bytes_per_s, ctx.chip.weight_memory.latency_ps) {
+      channels_(ctx.chip) {
     SC_THREAD(thread);
 }
 
@@ -36,9 +36,9 @@ void WeightMemory::thread() {
                 fifo_full_ += q - wanted;
                 if (k == 0) rec.stall = StallReason::FifoFull;
             }
-            const auto xfer = link_.book(q, d.bytes);
             WeightTile tile;
             tile.addr = in.weight_addr + k * d.bytes;
+            const auto xfer = channels_.book(q, tile.addr, d.bytes);
             tile.rows = static_cast<std::uint32_t>(in.tile_rows);
             tile.cols = static_cast<std::uint32_t>(in.tile_cols);
             tile.requested = q;
@@ -48,7 +48,7 @@ void WeightMemory::thread() {
             last_arrival = xfer.end;
             bytes_ += d.bytes;
             tiles_ += 1;
-            busy_ += xfer.end - xfer.start;
+            busy_ += xfer.channel_cycles;
             sc_core::wait(cycles(1));
         }
         progress_.start(rec, first, last_arrival);

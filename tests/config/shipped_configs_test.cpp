@@ -239,6 +239,7 @@ weight_memory
   bandwidth                 4 GB/s                4,000,000,000 bytes/s
   latency                   20 ns                 20,000 ps
   channels                  1 channel
+  interleave                64 B                  64 bytes
 
 host_interface
   bandwidth                 2 GB/s                2,000,000,000 bytes/s
@@ -256,7 +257,7 @@ derived
   weight tile               64 bytes              rows x cols
   weight memory per cycle   4 bytes/cycle         weight_memory.bandwidth / clock
   weight memory latency     20 cycles             ceil(weight_memory.latency x clock)
-  tile transfer             16 cycles             ceil(weight tile x clock / weight_memory.bandwidth)
+  tile transfer             16 cycles             ceil(tile bytes on its busiest channel x channels x clock / weight_memory.bandwidth)
   tile fetch                36 cycles             weight memory latency + tile transfer
   ridge point               16 MACs/weight byte   peak MAC/s / weight_memory.bandwidth
   host interface per cycle  2 bytes/cycle         host_interface.bandwidth / clock
