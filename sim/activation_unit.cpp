@@ -9,9 +9,8 @@ namespace tpusim::sim {
 
 using isa::Opcode;
 
-ActivationUnit::ActivationUnit(sc_core::sc_module_name name, const UnitContext& ctx, Accumulators& acc,
-                               UnifiedBuffer& ub, UnitProgress& progress)
-    : sc_core::sc_module(name), ctx_(ctx), acc_(acc), ub_(ub), progress_(progress) {
+ActivationUnit::ActivationUnit(sc_core::sc_module_name name, const UnitContext& ctx, UnitProgress& progress)
+    : sc_core::sc_module(name), ctx_(ctx), progress_(progress) {
     SC_THREAD(thread);
 }
 
@@ -66,15 +65,15 @@ void ActivationUnit::thread() {
 
 void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstruction& d) {
     const auto& table = activation_table(in.function);
-    const std::uint64_t cols = ctx_.chip.matrix.cols, width = ub_.width();
+    const std::uint64_t cols = ctx_.chip.matrix.cols, width = ub->width();
     // Requantize and apply the function to every row first: pooling works on int8 outputs.
     std::vector<std::int8_t> out(d.vectors * cols);
     for (std::uint64_t r = 0; r < d.vectors; ++r) {
-        const std::int32_t* a = acc_.row(in.acc_addr + r);
+        const std::int32_t* a = acc->row(in.acc_addr + r);
         for (std::uint64_t c = 0; c < cols; ++c) out[r * cols + c] = activate_value(a[c], d.regs, table);
     }
     auto write_row = [&](std::uint64_t row, const std::int8_t* values) {
-        std::int8_t* u = ub_.row(in.ub_addr + row);
+        std::int8_t* u = ub->row(in.ub_addr + row);
         std::memcpy(u, values, cols);
         std::memset(u + cols, 0, width - cols);
     };
@@ -89,26 +88,27 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
     for (std::uint64_t oy = 0; oy < out_h; ++oy)
         for (std::uint64_t ox = 0; ox < out_w; ++ox) {
             for (std::uint64_t c = 0; c < cols; ++c) {
-                std::int64_t acc = max_pool ? -128 : 0;
+                std::int64_t window = max_pool ? -128 : 0;
                 for (std::uint64_t y = oy * s; y < oy * s + k; ++y)
                     for (std::uint64_t x = ox * s; x < ox * s + k; ++x) {
                         const std::int8_t v = out[(y * w + x) * cols + c];
-                        acc = max_pool ? std::max<std::int64_t>(acc, v) : acc + v;
+                        window = max_pool ? std::max<std::int64_t>(window, v) : window + v;
                     }
-                pooled[c] = max_pool ? static_cast<std::int8_t>(acc) : pool_average(acc, static_cast<std::int64_t>(k * k));
+                pooled[c] = max_pool ? static_cast<std::int8_t>(window)
+                                     : pool_average(window, static_cast<std::int64_t>(k * k));
             }
             write_row(oy * out_w + ox, pooled.data());
         }
 }
 
 void ActivationUnit::vector(const isa::Instruction& in, const DecodedInstruction& d) {
-    const std::uint64_t width = ub_.width();
+    const std::uint64_t width = ub->width();
     const bool add = in.vector_op == static_cast<std::uint64_t>(isa::VectorOp::Add);
     const std::uint32_t shift = d.regs.vector_shift;
     for (std::uint64_t r = 0; r < d.vectors; ++r) {
-        const std::int8_t* a = ub_.row(in.ub_addr + r);
-        const std::int8_t* b = ub_.row(in.ub_addr2 + r);
-        std::int8_t* o = ub_.row(in.ub_dst + r);
+        const std::int8_t* a = ub->row(in.ub_addr + r);
+        const std::int8_t* b = ub->row(in.ub_addr2 + r);
+        std::int8_t* o = ub->row(in.ub_dst + r);
         for (std::uint64_t i = 0; i < width; ++i) {
             const std::int64_t p = add ? std::int64_t{a[i]} + b[i] : std::int64_t{a[i]} * b[i];
             o[i] = saturate8(requantize(static_cast<std::int32_t>(p), 1, shift));

@@ -16,10 +16,11 @@ namespace tpusim::sim {
 
 class ActivationUnit : public sc_core::sc_module {
 public:
-    sc_core::sc_port<StageIf> stage;  // Activate, Vector, Set_Config
+    sc_core::sc_port<StageIf> stage;       // Activate, Vector, Set_Config
+    sc_core::sc_port<AccumulatorsIf> acc;  // Activate's input
+    sc_core::sc_port<UnifiedBufferIf> ub;  // Vector's operands, both instructions' results
 
-    ActivationUnit(sc_core::sc_module_name name, const UnitContext& ctx, Accumulators& acc, UnifiedBuffer& ub,
-                   UnitProgress& progress);
+    ActivationUnit(sc_core::sc_module_name name, const UnitContext& ctx, UnitProgress& progress);
 
     StatGroup stats{"activation_unit", "requantization, nonlinearity, pooling and element-wise vector path"};
 
@@ -32,8 +33,6 @@ private:
     void vector(const isa::Instruction& in, const DecodedInstruction& d);
 
     const UnitContext& ctx_;
-    Accumulators& acc_;
-    UnifiedBuffer& ub_;
     UnitProgress& progress_;
     Counter busy_{stats, "busy_cycles", "cycles the pipeline accepted input", "cycles"};
     Counter rows_in_{stats, "rows_read", "accumulator or UB rows read", "rows"};

@@ -3,7 +3,9 @@
 // cycle from the unified buffer and writing one vector of 32-bit sums per cycle into the
 // accumulators (docs/timing-model.md, "Matrix unit").
 //
-// This base class holds what every model of the array shares: the ports, the statistics
+// This base class holds what every model of the array shares: the ports (the instruction
+// stage, the weight FIFO's consumer side, the unified buffer it reads and the accumulators
+// it writes, all bound in sim/chip.cpp), the statistics
 // in the TPUv1 counter categories and their accounting, and the functional weight tile.
 // Two models derive from it: FastMatrixUnit computes when the next thing happens;
 // CellMatrixUnit (sim/systolic_cells.hpp) advances every cell every cycle and is the
@@ -26,7 +28,10 @@ namespace tpusim::sim {
 
 class MatrixUnit : public sc_core::sc_module {
 public:
-    sc_core::sc_port<StageIf> stage;  // MatrixMultiply / Convolve
+    sc_core::sc_port<StageIf> stage;              // MatrixMultiply / Convolve
+    sc_core::sc_port<WeightFifoConsumerIf> fifo;  // weight tiles to shift in
+    sc_core::sc_port<UnifiedBufferIf> ub;         // input vectors
+    sc_core::sc_port<AccumulatorsIf> acc;         // result vectors
 
     StatGroup stats{"matrix_unit", "the systolic array, its weight buffers and its input and output paths"};
 
@@ -36,8 +41,8 @@ public:
     virtual std::string state() const = 0;
 
 protected:
-    MatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnifiedBuffer& ub,
-               Accumulators& acc, const std::vector<std::uint8_t>& weights, UnitProgress& progress);
+    MatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, const std::vector<std::uint8_t>& weights,
+               UnitProgress& progress);
 
     /// How a switching MatrixMultiply waited for its weight tile.
     struct WeightWait {
@@ -58,9 +63,6 @@ protected:
     std::vector<std::int8_t> load_tile(const WeightTile& tile) const;
 
     const UnitContext& ctx_;
-    WeightFifo& fifo_;
-    UnifiedBuffer& ub_;
-    Accumulators& acc_;
     const std::vector<std::uint8_t>& weights_;
     UnitProgress& progress_;
     const std::uint32_t rows_, cols_, cycles_per_vector_;
@@ -82,8 +84,8 @@ protected:
 /// many cycles it takes.
 class FastMatrixUnit : public MatrixUnit {
 public:
-    FastMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnifiedBuffer& ub,
-                   Accumulators& acc, const std::vector<std::uint8_t>& weights, UnitProgress& progress);
+    FastMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, const std::vector<std::uint8_t>& weights,
+                   UnitProgress& progress);
     std::string state() const override;
 
 private:
@@ -109,6 +111,8 @@ private:
     std::vector<std::int32_t> y_;         // their products with the tile
     enum class Waiting { Instruction, Operands, Weights, Ports, Inputs } waiting_ = Waiting::Instruction;
     std::uint32_t current_ = 0;
+    /// The FIFO's push event, found through the port once it is bound.
+    sc_core::sc_event_finder_t<WeightFifoConsumerIf> pushed_{fifo, &WeightFifoConsumerIf::pushed_event};
 };
 
 }  // namespace tpusim::sim
