@@ -49,6 +49,9 @@ void ActivationUnit::thread() {
         ctx_.scoreboard.set_done(it.seq, false, s + busy);
         ctx_.scoreboard.set_done(it.seq, true, end);
         progress_.start(ctx_.log[it.seq], s, end);
+        // Executed in program order, so an Activate or Vector sees exactly the Set_Config
+        // instructions before it.
+        if (in.op == Opcode::SetConfig) regs_.set(in);
         if (ctx_.data) {
             if (in.op == Opcode::Activate) activate(in, d);
             if (in.op == Opcode::Vector) vector(in, d);
@@ -70,7 +73,7 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
     std::vector<std::int8_t> out(d.vectors * cols);
     for (std::uint64_t r = 0; r < d.vectors; ++r) {
         const std::int32_t* a = acc->row(in.acc_addr + r);
-        for (std::uint64_t c = 0; c < cols; ++c) out[r * cols + c] = activate_value(a[c], d.regs, table);
+        for (std::uint64_t c = 0; c < cols; ++c) out[r * cols + c] = activate_value(a[c], regs_, table);
     }
     auto write_row = [&](std::uint64_t row, const std::int8_t* values) {
         std::int8_t* u = ub->row(in.ub_addr + row);
@@ -81,7 +84,7 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
         for (std::uint64_t r = 0; r < d.vectors; ++r) write_row(r, &out[r * cols]);
         return;
     }
-    const std::uint64_t w = d.regs.pool_input_width, h = d.vectors / w, k = d.regs.pool_size, s = d.regs.pool_stride;
+    const std::uint64_t w = regs_.pool_input_width, h = d.vectors / w, k = regs_.pool_size, s = regs_.pool_stride;
     const std::uint64_t out_w = (w - k) / s + 1, out_h = (h - k) / s + 1;
     const bool max_pool = in.pool == static_cast<std::uint64_t>(isa::Pool::Max);
     std::vector<std::int8_t> pooled(cols);
@@ -104,7 +107,7 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
 void ActivationUnit::vector(const isa::Instruction& in, const DecodedInstruction& d) {
     const std::uint64_t width = ub->width();
     const bool add = in.vector_op == static_cast<std::uint64_t>(isa::VectorOp::Add);
-    const std::uint32_t shift = d.regs.vector_shift;
+    const std::uint32_t shift = regs_.vector_shift;
     for (std::uint64_t r = 0; r < d.vectors; ++r) {
         const std::int8_t* a = ub->row(in.ub_addr + r);
         const std::int8_t* b = ub->row(in.ub_addr2 + r);

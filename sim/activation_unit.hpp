@@ -1,10 +1,12 @@
 // The activation unit: reads accumulator rows, requantizes them to int8, applies the
 // nonlinearity and pooling and writes the unified buffer (Activate); adds or multiplies
-// UB rows element-wise (Vector); holds the configuration registers (Set_Config). One
+// UB rows element-wise (Vector); holds the configuration registers, which Set_Config
+// writes when it executes and Activate and Vector read (sim/activation_registers.hpp). One
 // pipeline at the configured bytes per cycle (docs/timing-model.md, "Activation unit").
 #pragma once
 
 #include "sim/accumulators.hpp"
+#include "sim/activation_registers.hpp"
 #include "sim/instruction_stage.hpp"
 #include "sim/stats.hpp"
 #include "sim/unified_buffer.hpp"
@@ -34,6 +36,7 @@ private:
 
     const UnitContext& ctx_;
     UnitProgress& progress_;
+    ActivationRegisters regs_;
     Counter busy_{stats, "busy_cycles", "cycles the pipeline accepted input", "cycles"};
     Counter rows_in_{stats, "rows_read", "accumulator or UB rows read", "rows"};
     Counter rows_out_{stats, "rows_written", "UB rows written", "rows"};
