@@ -59,6 +59,10 @@ void ActivationUnit::thread() {
         busy_ += busy;
         rows_in_ += in.op == Opcode::SetConfig ? 0 : d.vectors * (in.op == Opcode::Vector ? 2 : 1);
         rows_out_ += d.out_rows;
+        const std::uint64_t width = ctx_.chip.ub_row_bytes();
+        acc_bytes_in_ += in.op == Opcode::Activate ? d.vectors * ctx_.chip.matrix.cols * sizeof(std::int32_t) : 0;
+        ub_bytes_in_ += rows_read * width;
+        ub_bytes_out_ += d.out_rows * width;
         instructions_ += 1;
         free = s + busy;
         // The unit takes its next instruction from the stage latch once it is free.

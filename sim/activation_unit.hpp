@@ -40,6 +40,9 @@ private:
     Counter busy_{stats, "busy_cycles", "cycles the pipeline accepted input", "cycles"};
     Counter rows_in_{stats, "rows_read", "accumulator or UB rows read", "rows"};
     Counter rows_out_{stats, "rows_written", "UB rows written", "rows"};
+    Counter acc_bytes_in_{stats, "acc_bytes_read", "bytes read from the accumulators (Activate, whole rows)", "bytes"};
+    Counter ub_bytes_in_{stats, "ub_bytes_read", "bytes read from the unified buffer (Vector operands, whole rows)", "bytes"};
+    Counter ub_bytes_out_{stats, "ub_bytes_written", "bytes written to the unified buffer (whole rows)", "bytes"};
     Counter instructions_{stats, "instructions", "Activate, Vector and Set_Config instructions executed", "instructions"};
 };
 

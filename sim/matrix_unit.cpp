@@ -55,6 +55,8 @@ void MatrixUnit::account_active(std::uint64_t vectors, std::uint32_t tile_rows, 
     unused_ += vectors * (slots - used);
     instructions_ += 1;
     vectors_ += vectors;
+    ub_bytes_read_ += vectors * ctx_.chip.ub_row_bytes();
+    acc_bytes_written_ += vectors * cols_ * sizeof(std::int32_t);
 }
 
 std::vector<std::int8_t> MatrixUnit::load_tile(const WeightTile& tile) const {

@@ -78,6 +78,8 @@ protected:
     Counter instructions_{stats, "instructions", "MatrixMultiply and Convolve instructions executed", "instructions"};
     Counter vectors_{stats, "vectors", "input vectors read from the unified buffer", "vectors"};
     Counter switches_{stats, "weight_switches", "weight tiles switched into use", "tiles"};
+    Counter ub_bytes_read_{stats, "ub_bytes_read", "bytes of input vectors read from the unified buffer (whole rows)", "bytes"};
+    Counter acc_bytes_written_{stats, "acc_bytes_written", "bytes of result vectors written to the accumulators (whole rows)", "bytes"};
 };
 
 /// The event-driven model: each MatrixMultiply costs a handful of SystemC waits however

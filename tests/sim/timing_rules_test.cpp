@@ -60,6 +60,7 @@ struct RoundChip {
 constexpr std::size_t kHostBytes = 4096;
 
 const sim::StatSnapshot& matrix_stats(const sim::RunResult& run) { return sim::find_group(run.stats, "matrix_unit"); }
+const sim::StatSnapshot& ub_stats(const sim::RunResult& run) { return sim::find_group(run.stats, "unified_buffer"); }
 
 struct Expected {
     Cycle issue, start, end;
@@ -876,19 +877,21 @@ TEST_CASE("pooling writes fewer rows but does not change the timing", "[timing][
         CHECK(r.instructions[3].end == 23);
         CHECK(r.instructions[4].start == 23);
         CHECK(r.cycles == 37);
-        CHECK(sim::find_group(r.stats, "activation_unit").get("rows_written") ==
-              (std::string(pool) == "none" ? 16u : 4u));
+        const auto& au = sim::find_group(r.stats, "activation_unit");
+        const std::uint64_t rows_written = std::string(pool) == "none" ? 16u : 4u;
+        CHECK(au.get("rows_written") == rows_written);
+        // Bytes move in whole rows: 16 accumulator rows of C = 4 sums of 4 bytes read, and
+        // rows of W = 4 bytes written to the UB, which the write-host transfer reads back.
+        CHECK(au.get("acc_bytes_read") == 16 * 4 * 4);
+        CHECK(au.get("ub_bytes_read") == 0);
+        CHECK(au.get("ub_bytes_written") == rows_written * 4);
+        CHECK(ub_stats(r).get("bytes_written") == rows_written * 4);
+        CHECK(ub_stats(r).get("bytes_read") == 4 * 4);
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // Unified buffer ports
-
-namespace {
-
-const sim::StatSnapshot& ub_stats(const sim::RunResult& run) { return sim::find_group(run.stats, "unified_buffer"); }
-
-}  // namespace
 
 TEST_CASE("one read port: a multiply and a UB-to-host transfer take turns", "[timing][ports]") {
     SECTION("the transfer reserved the port first: the multiply waits for it") {
@@ -1016,6 +1019,14 @@ TEST_CASE("a Vector reads through two read ports, or one at half speed", "[timin
         CHECK(ub_stats(r).get("reads") == 16);
         CHECK(ub_stats(r).get("writes") == 4);
         CHECK(sim::find_group(r.stats, "activation_unit").get("busy_cycles") == c.busy);
+        // In bytes, W = 4 a row: the multiply reads 8 rows (32 B) and writes 8 accumulator
+        // rows of 4 sums (128 B); the Vector reads 8 rows (32 B) and writes 4 (16 B).
+        CHECK(matrix_stats(r).get("ub_bytes_read") == 32);
+        CHECK(matrix_stats(r).get("acc_bytes_written") == 128);
+        CHECK(sim::find_group(r.stats, "activation_unit").get("ub_bytes_read") == 32);
+        CHECK(sim::find_group(r.stats, "activation_unit").get("ub_bytes_written") == 16);
+        CHECK(ub_stats(r).get("bytes_read") == 64);
+        CHECK(ub_stats(r).get("bytes_written") == 16);
         CHECK(r.cycles == c.cycles);
     }
 }
