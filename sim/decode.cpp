@@ -33,8 +33,10 @@ public:
     std::vector<DecodedInstruction> run() {
         check_signature();
         // Programs read from files or assembled hold valid instruction words already; a
-        // program built in memory (a test, a compiler) is held to the same rules here, so
-        // the checks below only concern the chip.
+        // program built in memory (a test, a compiler) is held to the same rules here, on
+        // every word, also after a halt, so the checks below only concern the chip. Those
+        // stop at the first halt: what follows it is neither executed nor checked against
+        // the chip (docs/arithmetic.md, "sync, nop and halt").
         for (index_ = 0; index_ < program_.code.size(); ++index_) {
             const auto& in = program_.code[index_];
             const auto* form = isa::form_of(in);
