@@ -7,25 +7,33 @@
 // copy to the unit.
 #pragma once
 
+#include "isa/forms.hpp"
 #include "isa/instruction.hpp"
 
 #include <cstdint>
 
 namespace tpusim::sim {
 
-/// Reset values as in docs/isa.md.
 struct ActivationRegisters {
-    std::int64_t requant_multiplier = 1;
+    std::int64_t requant_multiplier = 0;
     std::uint32_t requant_shift = 0;
-    std::uint32_t pool_size = 1;
-    std::uint32_t pool_stride = 1;
-    std::uint64_t pool_input_width = 1;
+    std::uint32_t pool_size = 0;
+    std::uint32_t pool_stride = 0;
+    std::uint64_t pool_input_width = 0;
     std::uint32_t vector_shift = 0;
 
+    /// The reset values of isa::config_registers() (docs/isa.md).
+    ActivationRegisters() {
+        for (const auto& r : isa::config_registers()) write(r.reg, r.reset);
+    }
     /// Executes Set_Config `in` (its value was range-checked with the instruction word).
     void set(const isa::Instruction& in) {
-        const auto v = static_cast<std::int64_t>(in.value);
-        switch (static_cast<isa::ConfigReg>(in.reg)) {
+        write(static_cast<isa::ConfigReg>(in.reg), static_cast<std::int64_t>(in.value));
+    }
+
+private:
+    void write(isa::ConfigReg reg, std::int64_t v) {
+        switch (reg) {
             case isa::ConfigReg::RequantMultiplier: requant_multiplier = v; break;
             case isa::ConfigReg::RequantShift: requant_shift = static_cast<std::uint32_t>(v); break;
             case isa::ConfigReg::PoolSize: pool_size = static_cast<std::uint32_t>(v); break;
