@@ -44,7 +44,7 @@ void ActivationUnit::thread() {
             holds.push_back(PortHold{false, std::min<std::uint32_t>(2, ctx_.chip.ub.read_ports), 0, busy, 0});
         if (in.op != Opcode::SetConfig) holds.push_back(PortHold{true, 1, latency, busy, 0});
         const std::uint64_t rows_read = in.op == Opcode::Vector ? 2 * d.vectors : 0;
-        const Cycle s = holds.empty() ? now() : ctx_.wait_for_ports(it, op, holds, rows_read, d.out_rows);
+        const Cycle s = holds.empty() ? now() : ctx_.wait_for_ports(it, op, ub, holds, rows_read, d.out_rows);
         const Cycle end = s + busy + latency;
         ctx_.scoreboard.set_done(it.seq, false, s + busy);
         ctx_.scoreboard.set_done(it.seq, true, end);

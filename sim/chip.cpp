@@ -42,8 +42,7 @@ Chip::Chip(sc_core::sc_module_name name, const UnitContext& ctx, ArrayModel mode
       host_("host_interface", ctx, host, progress_[stage_index(Unit::HostIn)], progress_[stage_index(Unit::HostOut)]),
       weight_memory_("weight_memory", ctx, progress_[stage_index(Unit::WeightFetch)]),
       matrix_(make_matrix_unit(model, ctx, weights, progress_[stage_index(Unit::Matrix)])),
-      activation_("activation_unit", ctx, progress_[stage_index(Unit::Activation)]),
-      ports_(ctx.ports) {
+      activation_("activation_unit", ctx, progress_[stage_index(Unit::Activation)]) {
     for (std::size_t i = 0; i < stages_.size(); ++i) controller_.stages[i](*stages_[i]);
     host_.to_ub_stage(*stages_[stage_index(Unit::HostIn)]);
     host_.to_host_stage(*stages_[stage_index(Unit::HostOut)]);
@@ -63,7 +62,7 @@ void Chip::finish() { matrix_->finish(controller_.end_cycle()); }
 
 std::vector<StatSnapshot> Chip::stats() const {
     return {snapshot(controller_.stats), snapshot(host_.stats), snapshot(weight_memory_.stats),
-            snapshot(matrix_->stats), snapshot(activation_.stats), snapshot(ports_.stats)};
+            snapshot(matrix_->stats), snapshot(activation_.stats), snapshot(ub.ports.stats)};
 }
 
 std::vector<TileRecord> Chip::tiles() const {

@@ -6,7 +6,8 @@
 //   matrix_unit.fifo      -> weight FIFO, consumer side
 //   host_interface.ub, matrix_unit.ub, activation_unit.ub -> unified buffer
 //   matrix_unit.acc, activation_unit.acc                  -> accumulators
-// The UB's port book (UbPorts) and the hazard scoreboard are shared through UnitContext.
+// The unified buffer holds its read and write ports (UbPorts); the hazard scoreboard and
+// the instruction log are shared through UnitContext.
 #pragma once
 
 #include "sim/accumulators.hpp"
@@ -56,7 +57,6 @@ private:
     WeightMemory weight_memory_;
     std::unique_ptr<MatrixUnit> matrix_;
     ActivationUnit activation_;
-    const UbPorts& ports_;
 };
 
 }  // namespace tpusim::sim

@@ -32,7 +32,7 @@ void HostInterface::serve(sc_core::sc_port<StageIf>& stage, Direction& dir) {
         const std::uint64_t rows = ctx_.program.code[it.seq].rows;
         const std::vector<PortHold> holds{PortHold{to_ub, 1, dir.link.latency_cycles(),
                                                    dir.link.transfer_cycles(d.bytes), dir.link.free_at()}};
-        const Cycle start = ctx_.wait_for_ports(it, operands, holds, to_ub ? 0 : rows, to_ub ? rows : 0);
+        const Cycle start = ctx_.wait_for_ports(it, operands, ub, holds, to_ub ? 0 : rows, to_ub ? rows : 0);
         const auto xfer = dir.link.book(start, d.bytes);
         ctx_.scoreboard.set_done(it.seq, false, xfer.end);
         ctx_.scoreboard.set_done(it.seq, true, xfer.end);

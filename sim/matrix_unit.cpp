@@ -43,9 +43,9 @@ void MatrixUnit::account_wait(const Issued& it, Cycle ready, const Scoreboard::C
     else rec.stall = StallReason::UbPort;
 }
 
-Cycle MatrixUnit::reserve_input_port(const Issued& it) const {
+Cycle MatrixUnit::reserve_input_port(const Issued& it) {
     const std::uint64_t vectors = ctx_.decoded[it.seq].vectors;
-    return ctx_.ports.acquire(it.seq, {PortHold{false, 1, 0, vectors * cycles_per_vector_, 0}}, vectors, 0);
+    return ub->acquire(it.seq, {PortHold{false, 1, 0, vectors * cycles_per_vector_, 0}}, vectors, 0);
 }
 
 void MatrixUnit::account_active(std::uint64_t vectors, std::uint32_t tile_rows, std::uint32_t tile_cols) {

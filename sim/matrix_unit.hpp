@@ -56,7 +56,7 @@ protected:
                       Cycle cleared, Cycle start);
     /// Reserves the UB read port for the input phase of `it` (B * cpv cycles from its
     /// start), called in the cycle every other start condition holds; returns the start.
-    Cycle reserve_input_port(const Issued& it) const;
+    Cycle reserve_input_port(const Issued& it);
     /// Accounts `vectors` input cycles of useful and unused MACs for a tile of the given shape.
     void account_active(std::uint64_t vectors, std::uint32_t tile_rows, std::uint32_t tile_cols);
     /// The tile as the array holds it: rows x cols int8, zero outside the stored shape.

@@ -1,6 +1,7 @@
 // What the unified buffer and the accumulators share: an on-chip SRAM of fixed-width rows,
 // reached by the units through a port as whole rows. RowMemoryIf<T> is the boundary the
-// units see; RowMemory<T> is the storage behind it. A unit asks for a row once and works
+// units see (a memory's own interface may add to it); RowMemory<T, If> is the storage
+// behind it. A unit asks for a row once and works
 // on its elements in plain C++, so the functional path costs one interface call per row,
 // never one per element. Storage only: every address was checked by the decode stage, and
 // timing is the business of the units and of the UB's port book (sim/ub_ports.hpp).
@@ -26,8 +27,8 @@ public:
     virtual std::uint64_t width() const = 0;
 };
 
-template <typename T>
-class RowMemory : public sc_core::sc_module, public RowMemoryIf<T> {
+template <typename T, typename If = RowMemoryIf<T>>
+class RowMemory : public sc_core::sc_module, public If {
 public:
     /// The storage starts zeroed. It comes from calloc, whose large blocks are fresh
     /// zero pages: a 24 MiB UB costs nothing until rows are written, which matters to

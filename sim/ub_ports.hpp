@@ -1,10 +1,11 @@
 // The unified buffer's read and write ports (docs/timing-model.md, "Unified buffer ports").
 // Every UB access holds some ports for an interval of cycles. PortBook is the reservation
 // book: plain C++, it places a request at the earliest start at which every interval it
-// needs fits among the reservations already made. UbPorts puts the book in front of the
-// units: requests made in the same cycle are placed in program order, whatever order the
-// SystemC kernel happens to run the units in, so that the timing is a function of the
-// program alone and both array models book exactly alike.
+// needs fits among the reservations already made. UbPorts, part of the UnifiedBuffer
+// channel (sim/unified_buffer.hpp), puts the book in front of the units: requests made in
+// the same cycle are placed in program order, whatever order the SystemC kernel happens to
+// run the units in, so that the timing is a function of the program alone and both array
+// models book exactly alike.
 #pragma once
 
 #include "sim/cycle.hpp"
