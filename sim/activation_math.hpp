@@ -2,7 +2,7 @@
 // sums to int8, the nonlinearities as 256-entry tables, pooling and element-wise ops.
 #pragma once
 
-#include "sim/decode.hpp"
+#include "sim/activation_registers.hpp"
 
 #include <array>
 #include <cstdint>

@@ -9,9 +9,8 @@ namespace tpusim::sim {
 
 using isa::Opcode;
 
-ActivationUnit::ActivationUnit(sc_core::sc_module_name name, const UnitContext& ctx, Accumulators& acc,
-                               UnifiedBuffer& ub, UnitProgress& progress)
-    : sc_core::sc_module(name), ctx_(ctx), acc_(acc), ub_(ub), progress_(progress) {
+ActivationUnit::ActivationUnit(sc_core::sc_module_name name, const UnitContext& ctx, UnitProgress& progress)
+    : sc_core::sc_module(name), ctx_(ctx), progress_(progress) {
     SC_THREAD(thread);
 }
 
@@ -45,11 +44,14 @@ void ActivationUnit::thread() {
             holds.push_back(PortHold{false, std::min<std::uint32_t>(2, ctx_.chip.ub.read_ports), 0, busy, 0});
         if (in.op != Opcode::SetConfig) holds.push_back(PortHold{true, 1, latency, busy, 0});
         const std::uint64_t rows_read = in.op == Opcode::Vector ? 2 * d.vectors : 0;
-        const Cycle s = holds.empty() ? now() : ctx_.wait_for_ports(it, op, holds, rows_read, d.out_rows);
+        const Cycle s = holds.empty() ? now() : ctx_.wait_for_ports(it, op, ub, holds, rows_read, d.out_rows);
         const Cycle end = s + busy + latency;
         ctx_.scoreboard.set_done(it.seq, false, s + busy);
         ctx_.scoreboard.set_done(it.seq, true, end);
         progress_.start(ctx_.log[it.seq], s, end);
+        // Executed in program order, so an Activate or Vector sees exactly the Set_Config
+        // instructions before it.
+        if (in.op == Opcode::SetConfig) regs_.set(in);
         if (ctx_.data) {
             if (in.op == Opcode::Activate) activate(in, d);
             if (in.op == Opcode::Vector) vector(in, d);
@@ -57,6 +59,10 @@ void ActivationUnit::thread() {
         busy_ += busy;
         rows_in_ += in.op == Opcode::SetConfig ? 0 : d.vectors * (in.op == Opcode::Vector ? 2 : 1);
         rows_out_ += d.out_rows;
+        const std::uint64_t width = ctx_.chip.ub_row_bytes();
+        acc_bytes_in_ += in.op == Opcode::Activate ? d.vectors * ctx_.chip.matrix.cols * sizeof(std::int32_t) : 0;
+        ub_bytes_in_ += rows_read * width;
+        ub_bytes_out_ += d.out_rows * width;
         instructions_ += 1;
         free = s + busy;
         // The unit takes its next instruction from the stage latch once it is free.
@@ -66,15 +72,15 @@ void ActivationUnit::thread() {
 
 void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstruction& d) {
     const auto& table = activation_table(in.function);
-    const std::uint64_t cols = ctx_.chip.matrix.cols, width = ub_.width();
+    const std::uint64_t cols = ctx_.chip.matrix.cols, width = ub->width();
     // Requantize and apply the function to every row first: pooling works on int8 outputs.
     std::vector<std::int8_t> out(d.vectors * cols);
     for (std::uint64_t r = 0; r < d.vectors; ++r) {
-        const std::int32_t* a = acc_.row(in.acc_addr + r);
-        for (std::uint64_t c = 0; c < cols; ++c) out[r * cols + c] = activate_value(a[c], d.regs, table);
+        const std::int32_t* a = acc->row(in.acc_addr + r);
+        for (std::uint64_t c = 0; c < cols; ++c) out[r * cols + c] = activate_value(a[c], regs_, table);
     }
     auto write_row = [&](std::uint64_t row, const std::int8_t* values) {
-        std::int8_t* u = ub_.row(in.ub_addr + row);
+        std::int8_t* u = ub->row(in.ub_addr + row);
         std::memcpy(u, values, cols);
         std::memset(u + cols, 0, width - cols);
     };
@@ -82,33 +88,34 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
         for (std::uint64_t r = 0; r < d.vectors; ++r) write_row(r, &out[r * cols]);
         return;
     }
-    const std::uint64_t w = d.regs.pool_input_width, h = d.vectors / w, k = d.regs.pool_size, s = d.regs.pool_stride;
+    const std::uint64_t w = regs_.pool_input_width, h = d.vectors / w, k = regs_.pool_size, s = regs_.pool_stride;
     const std::uint64_t out_w = (w - k) / s + 1, out_h = (h - k) / s + 1;
     const bool max_pool = in.pool == static_cast<std::uint64_t>(isa::Pool::Max);
     std::vector<std::int8_t> pooled(cols);
     for (std::uint64_t oy = 0; oy < out_h; ++oy)
         for (std::uint64_t ox = 0; ox < out_w; ++ox) {
             for (std::uint64_t c = 0; c < cols; ++c) {
-                std::int64_t acc = max_pool ? -128 : 0;
+                std::int64_t window = max_pool ? -128 : 0;
                 for (std::uint64_t y = oy * s; y < oy * s + k; ++y)
                     for (std::uint64_t x = ox * s; x < ox * s + k; ++x) {
                         const std::int8_t v = out[(y * w + x) * cols + c];
-                        acc = max_pool ? std::max<std::int64_t>(acc, v) : acc + v;
+                        window = max_pool ? std::max<std::int64_t>(window, v) : window + v;
                     }
-                pooled[c] = max_pool ? static_cast<std::int8_t>(acc) : pool_average(acc, static_cast<std::int64_t>(k * k));
+                pooled[c] = max_pool ? static_cast<std::int8_t>(window)
+                                     : pool_average(window, static_cast<std::int64_t>(k * k));
             }
             write_row(oy * out_w + ox, pooled.data());
         }
 }
 
 void ActivationUnit::vector(const isa::Instruction& in, const DecodedInstruction& d) {
-    const std::uint64_t width = ub_.width();
+    const std::uint64_t width = ub->width();
     const bool add = in.vector_op == static_cast<std::uint64_t>(isa::VectorOp::Add);
-    const std::uint32_t shift = d.regs.vector_shift;
+    const std::uint32_t shift = regs_.vector_shift;
     for (std::uint64_t r = 0; r < d.vectors; ++r) {
-        const std::int8_t* a = ub_.row(in.ub_addr + r);
-        const std::int8_t* b = ub_.row(in.ub_addr2 + r);
-        std::int8_t* o = ub_.row(in.ub_dst + r);
+        const std::int8_t* a = ub->row(in.ub_addr + r);
+        const std::int8_t* b = ub->row(in.ub_addr2 + r);
+        std::int8_t* o = ub->row(in.ub_dst + r);
         for (std::uint64_t i = 0; i < width; ++i) {
             const std::int64_t p = add ? std::int64_t{a[i]} + b[i] : std::int64_t{a[i]} * b[i];
             o[i] = saturate8(requantize(static_cast<std::int32_t>(p), 1, shift));

@@ -16,14 +16,11 @@ std::size_t tiles_in(const std::vector<DecodedInstruction>& decoded, const isa::
     return n;
 }
 
-std::unique_ptr<MatrixUnit> make_matrix_unit(ArrayModel model, const UnitContext& ctx, WeightFifo& fifo,
-                                             UnifiedBuffer& ub, Accumulators& acc,
+std::unique_ptr<MatrixUnit> make_matrix_unit(ArrayModel model, const UnitContext& ctx,
                                              const std::vector<std::uint8_t>& weights, UnitProgress& progress) {
     switch (model) {
-        case ArrayModel::Fast:
-            return std::make_unique<FastMatrixUnit>("matrix_unit", ctx, fifo, ub, acc, weights, progress);
-        case ArrayModel::Cells:
-            return std::make_unique<CellMatrixUnit>("matrix_unit", ctx, fifo, ub, acc, weights, progress);
+        case ArrayModel::Fast: return std::make_unique<FastMatrixUnit>("matrix_unit", ctx, weights, progress);
+        case ArrayModel::Cells: return std::make_unique<CellMatrixUnit>("matrix_unit", ctx, weights, progress);
     }
     throw Error("unknown array model");
 }
@@ -35,31 +32,37 @@ int stage_index(Unit u) { return static_cast<int>(u); }
 Chip::Chip(sc_core::sc_module_name name, const UnitContext& ctx, ArrayModel model, std::vector<std::uint8_t>& host,
            const std::vector<std::uint8_t>& weights)
     : sc_core::sc_module(name),
-      ub(ctx.chip.ub_rows(), ctx.chip.ub_row_bytes(), ctx.data),
-      acc(ctx.chip.acc.entries, ctx.chip.matrix.cols, ctx.data),
+      ub("unified_buffer", ctx.chip, ctx.data),
+      acc("accumulators", ctx.chip, ctx.data),
       stages_{std::make_unique<InstructionStage>("stage_host_in"), std::make_unique<InstructionStage>("stage_host_out"),
               std::make_unique<InstructionStage>("stage_weight_fetch"), std::make_unique<InstructionStage>("stage_matrix"),
               std::make_unique<InstructionStage>("stage_activation")},
       fifo_("weight_fifo", ctx.chip.fifo.depth_tiles, tiles_in(ctx.decoded, ctx.program)),
       controller_("controller", ctx, progress_),
-      host_("host_interface", ctx, ub, host, progress_[stage_index(Unit::HostIn)], progress_[stage_index(Unit::HostOut)]),
-      weight_memory_("weight_memory", ctx, fifo_, progress_[stage_index(Unit::WeightFetch)]),
-      matrix_(make_matrix_unit(model, ctx, fifo_, ub, acc, weights, progress_[stage_index(Unit::Matrix)])),
-      activation_("activation_unit", ctx, acc, ub, progress_[stage_index(Unit::Activation)]),
-      ports_(ctx.ports) {
+      host_("host_interface", ctx, host, progress_[stage_index(Unit::HostIn)], progress_[stage_index(Unit::HostOut)]),
+      weight_memory_("weight_memory", ctx, progress_[stage_index(Unit::WeightFetch)]),
+      matrix_(make_matrix_unit(model, ctx, weights, progress_[stage_index(Unit::Matrix)])),
+      activation_("activation_unit", ctx, progress_[stage_index(Unit::Activation)]) {
     for (std::size_t i = 0; i < stages_.size(); ++i) controller_.stages[i](*stages_[i]);
     host_.to_ub_stage(*stages_[stage_index(Unit::HostIn)]);
     host_.to_host_stage(*stages_[stage_index(Unit::HostOut)]);
     weight_memory_.stage(*stages_[stage_index(Unit::WeightFetch)]);
     matrix_->stage(*stages_[stage_index(Unit::Matrix)]);
     activation_.stage(*stages_[stage_index(Unit::Activation)]);
+    weight_memory_.fifo(fifo_);
+    matrix_->fifo(fifo_);
+    host_.ub(ub);
+    matrix_->ub(ub);
+    matrix_->acc(acc);
+    activation_.ub(ub);
+    activation_.acc(acc);
 }
 
 void Chip::finish() { matrix_->finish(controller_.end_cycle()); }
 
 std::vector<StatSnapshot> Chip::stats() const {
     return {snapshot(controller_.stats), snapshot(host_.stats), snapshot(weight_memory_.stats),
-            snapshot(matrix_->stats), snapshot(activation_.stats), snapshot(ports_.stats)};
+            snapshot(matrix_->stats), snapshot(activation_.stats), snapshot(ub.ports.stats)};
 }
 
 std::vector<TileRecord> Chip::tiles() const {

@@ -1,5 +1,13 @@
 // The chip: every unit, the channels between them, and the memories, wired as in the
-// TPUv1 block diagram. Built for one run of one program.
+// TPUv1 block diagram. Built for one run of one program. Every unit reaches another only
+// through an sc_port bound here (docs/timing-model.md, "Module structure"):
+//   controller.stages[u]  -> the instruction stage of each unit
+//   weight_memory.fifo    -> weight FIFO, producer side
+//   matrix_unit.fifo      -> weight FIFO, consumer side
+//   host_interface.ub, matrix_unit.ub, activation_unit.ub -> unified buffer
+//   matrix_unit.acc, activation_unit.acc                  -> accumulators
+// The unified buffer holds its read and write ports (UbPorts); the hazard scoreboard and
+// the instruction log are shared through UnitContext.
 #pragma once
 
 #include "sim/accumulators.hpp"
@@ -49,7 +57,6 @@ private:
     WeightMemory weight_memory_;
     std::unique_ptr<MatrixUnit> matrix_;
     ActivationUnit activation_;
-    const UbPorts& ports_;
 };
 
 }  // namespace tpusim::sim

@@ -1,6 +1,7 @@
 #include "sim/decode.hpp"
 
 #include "isa/forms.hpp"
+#include "sim/activation_registers.hpp"
 #include "sim/sim_error.hpp"
 
 #include <fmt/format.h>
@@ -32,8 +33,10 @@ public:
     std::vector<DecodedInstruction> run() {
         check_signature();
         // Programs read from files or assembled hold valid instruction words already; a
-        // program built in memory (a test, a compiler) is held to the same rules here, so
-        // the checks below only concern the chip.
+        // program built in memory (a test, a compiler) is held to the same rules here, on
+        // every word, also after a halt, so the checks below only concern the chip. Those
+        // stop at the first halt: what follows it is neither executed nor checked against
+        // the chip (docs/arithmetic.md, "sync, nop and halt").
         for (index_ = 0; index_ < program_.code.size(); ++index_) {
             const auto& in = program_.code[index_];
             const auto* form = isa::form_of(in);
@@ -130,7 +133,6 @@ private:
             }
             case Opcode::Activate: {
                 d.unit = Unit::Activation;
-                d.regs = regs_;
                 check_rows("acc_addr", in.acc_addr, in.rows, acc_rows_, "accumulators");
                 d.vectors = in.rows;
                 d.out_rows = in.pool == static_cast<std::uint64_t>(isa::Pool::None) ? in.rows : pooled_rows(in.rows);
@@ -141,7 +143,6 @@ private:
             }
             case Opcode::Vector: {
                 d.unit = Unit::Activation;
-                d.regs = regs_;
                 check_rows("a", in.ub_addr, in.rows, ub_rows_, "unified buffer");
                 check_rows("b", in.ub_addr2, in.rows, ub_rows_, "unified buffer");
                 check_rows("dst", in.ub_dst, in.rows, ub_rows_, "unified buffer");
@@ -154,8 +155,7 @@ private:
             }
             case Opcode::SetConfig:
                 d.unit = Unit::Activation;
-                set_register(in);
-                d.regs = regs_;
+                regs_.set(in);
                 break;
             case Opcode::Sync:
                 d.unit = Unit::Controller;
@@ -182,25 +182,13 @@ private:
         return ((h - k) / s + 1) * ((w - k) / s + 1);
     }
 
-    void set_register(const Instruction& in) {
-        const auto v = static_cast<std::int64_t>(in.value);  // range checked with the instruction word
-        switch (static_cast<isa::ConfigReg>(in.reg)) {
-            case isa::ConfigReg::RequantMultiplier: regs_.requant_multiplier = v; break;
-            case isa::ConfigReg::RequantShift: regs_.requant_shift = static_cast<std::uint32_t>(v); break;
-            case isa::ConfigReg::PoolSize: regs_.pool_size = static_cast<std::uint32_t>(v); break;
-            case isa::ConfigReg::PoolStride: regs_.pool_stride = static_cast<std::uint32_t>(v); break;
-            case isa::ConfigReg::PoolInputWidth: regs_.pool_input_width = static_cast<std::uint64_t>(v); break;
-            case isa::ConfigReg::VectorShift: regs_.vector_shift = static_cast<std::uint32_t>(v); break;
-        }
-    }
-
     const isa::Program& program_;
     const config::ChipConfig& chip_;
     std::uint64_t host_bytes_, width_, ub_rows_, acc_rows_;
     std::size_t index_ = 0;
     std::uint32_t tiles_requested_ = 0, tiles_consumed_ = 0;
     bool active_tile_ = false;
-    ActivationRegisters regs_;
+    ActivationRegisters regs_;  // decode's copy: only the pooling registers are used here
 };
 
 }  // namespace

@@ -1,8 +1,8 @@
 // The controller's decode stage, run over the whole program before simulation starts.
 // Every operand is static (the instruction set has no indirect addressing), so every
 // bound can be checked here once, in program order, with the few bits of state that
-// decide validity: how many weight tiles have been requested and consumed, and the
-// activation unit's configuration registers. The result says, per instruction, which
+// decide validity: how many weight tiles have been requested and consumed, and a copy of
+// the activation unit's pooling registers (sim/activation_registers.hpp). The result says, per instruction, which
 // unit executes it, what it reads and writes (for the hazard scoreboard) and the sizes
 // the timing model needs.
 #pragma once
@@ -17,16 +17,6 @@
 
 namespace tpusim::sim {
 
-/// The activation unit's registers as set by Set_Config (reset values as in docs/isa.md).
-struct ActivationRegisters {
-    std::int64_t requant_multiplier = 1;
-    std::uint32_t requant_shift = 0;
-    std::uint32_t pool_size = 1;
-    std::uint32_t pool_stride = 1;
-    std::uint64_t pool_input_width = 1;
-    std::uint32_t vector_shift = 0;
-};
-
 struct DecodedInstruction {
     Unit unit = Unit::Controller;
     std::vector<Access> accesses;
@@ -36,7 +26,6 @@ struct DecodedInstruction {
     std::uint64_t bytes = 0;      // DMA: bytes moved; read_weights: bytes of each tile
     std::uint32_t tile = 0;       // read_weights: index of its first tile; matmul with switch:
                                   // index of the tile it switches to
-    ActivationRegisters regs;     // activate, vector: the registers in force
 };
 
 /// Checks `program` against the chip and a host memory of `host_bytes`; throws

@@ -4,11 +4,10 @@
 
 namespace tpusim::sim {
 
-HostInterface::HostInterface(sc_core::sc_module_name name, const UnitContext& ctx, UnifiedBuffer& ub,
-                             std::vector<std::uint8_t>& host, UnitProgress& in_progress, UnitProgress& out_progress)
+HostInterface::HostInterface(sc_core::sc_module_name name, const UnitContext& ctx, std::vector<std::uint8_t>& host,
+                             UnitProgress& in_progress, UnitProgress& out_progress)
     : sc_core::sc_module(name),
       ctx_(ctx),
-      ub_(ub),
       host_(host),
       in_{Unit::HostIn, TransferLink(ctx.chip, ctx.chip.host.bandwidth_bytes_per_s, ctx.chip.host.latency_ps),
           in_progress, bytes_in_, transfers_in_, busy_in_},
@@ -33,7 +32,7 @@ void HostInterface::serve(sc_core::sc_port<StageIf>& stage, Direction& dir) {
         const std::uint64_t rows = ctx_.program.code[it.seq].rows;
         const std::vector<PortHold> holds{PortHold{to_ub, 1, dir.link.latency_cycles(),
                                                    dir.link.transfer_cycles(d.bytes), dir.link.free_at()}};
-        const Cycle start = ctx_.wait_for_ports(it, operands, holds, to_ub ? 0 : rows, to_ub ? rows : 0);
+        const Cycle start = ctx_.wait_for_ports(it, operands, ub, holds, to_ub ? 0 : rows, to_ub ? rows : 0);
         const auto xfer = dir.link.book(start, d.bytes);
         ctx_.scoreboard.set_done(it.seq, false, xfer.end);
         ctx_.scoreboard.set_done(it.seq, true, xfer.end);
@@ -49,10 +48,10 @@ void HostInterface::serve(sc_core::sc_port<StageIf>& stage, Direction& dir) {
 }
 
 void HostInterface::move_data(const isa::Instruction& in, bool to_ub) {
-    const std::uint64_t w = ub_.width();
+    const std::uint64_t w = ub->width();
     for (std::uint64_t r = 0; r < in.rows; ++r) {
         std::uint8_t* h = host_.data() + in.host_addr + r * w;
-        auto* u = reinterpret_cast<std::uint8_t*>(ub_.row(in.ub_addr + r));
+        auto* u = reinterpret_cast<std::uint8_t*>(ub->row(in.ub_addr + r));
         if (to_ub)
             std::memcpy(u, h, w);
         else

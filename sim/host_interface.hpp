@@ -20,9 +20,10 @@ class HostInterface : public sc_core::sc_module {
 public:
     sc_core::sc_port<StageIf> to_ub_stage;    // Read_Host_Memory
     sc_core::sc_port<StageIf> to_host_stage;  // Write_Host_Memory
+    sc_core::sc_port<UnifiedBufferIf> ub;     // both directions' UB side
 
-    HostInterface(sc_core::sc_module_name name, const UnitContext& ctx, UnifiedBuffer& ub,
-                  std::vector<std::uint8_t>& host, UnitProgress& in_progress, UnitProgress& out_progress);
+    HostInterface(sc_core::sc_module_name name, const UnitContext& ctx, std::vector<std::uint8_t>& host,
+                  UnitProgress& in_progress, UnitProgress& out_progress);
 
     StatGroup stats{"host_interface", "DMA between host memory and the unified buffer"};
 
@@ -42,7 +43,6 @@ private:
     void move_data(const isa::Instruction& in, bool to_ub);
 
     const UnitContext& ctx_;
-    UnifiedBuffer& ub_;
     std::vector<std::uint8_t>& host_;
     Counter bytes_in_{stats, "bytes_to_ub", "bytes moved from host memory to the unified buffer", "bytes"};
     Counter bytes_out_{stats, "bytes_to_host", "bytes moved from the unified buffer to host memory", "bytes"};

@@ -8,13 +8,10 @@
 
 namespace tpusim::sim {
 
-MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnifiedBuffer& ub,
-                       Accumulators& acc, const std::vector<std::uint8_t>& weights, UnitProgress& progress)
+MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, const std::vector<std::uint8_t>& weights,
+                       UnitProgress& progress)
     : sc_core::sc_module(name),
       ctx_(ctx),
-      fifo_(fifo),
-      ub_(ub),
-      acc_(acc),
       weights_(weights),
       progress_(progress),
       rows_(ctx.chip.matrix.rows),
@@ -46,9 +43,9 @@ void MatrixUnit::account_wait(const Issued& it, Cycle ready, const Scoreboard::C
     else rec.stall = StallReason::UbPort;
 }
 
-Cycle MatrixUnit::reserve_input_port(const Issued& it) const {
+Cycle MatrixUnit::reserve_input_port(const Issued& it) {
     const std::uint64_t vectors = ctx_.decoded[it.seq].vectors;
-    return ctx_.ports.acquire(it.seq, {PortHold{false, 1, 0, vectors * cycles_per_vector_, 0}}, vectors, 0);
+    return ub->acquire(it.seq, {PortHold{false, 1, 0, vectors * cycles_per_vector_, 0}}, vectors, 0);
 }
 
 void MatrixUnit::account_active(std::uint64_t vectors, std::uint32_t tile_rows, std::uint32_t tile_cols) {
@@ -58,6 +55,8 @@ void MatrixUnit::account_active(std::uint64_t vectors, std::uint32_t tile_rows, 
     unused_ += vectors * (slots - used);
     instructions_ += 1;
     vectors_ += vectors;
+    ub_bytes_read_ += vectors * ctx_.chip.ub_row_bytes();
+    acc_bytes_written_ += vectors * cols_ * sizeof(std::int32_t);
 }
 
 std::vector<std::int8_t> MatrixUnit::load_tile(const WeightTile& tile) const {
@@ -70,22 +69,21 @@ std::vector<std::int8_t> MatrixUnit::load_tile(const WeightTile& tile) const {
     return t;
 }
 
-FastMatrixUnit::FastMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo,
-                               UnifiedBuffer& ub, Accumulators& acc, const std::vector<std::uint8_t>& weights,
-                               UnitProgress& progress)
-    : MatrixUnit(name, ctx, fifo, ub, acc, weights, progress) {
+FastMatrixUnit::FastMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx,
+                               const std::vector<std::uint8_t>& weights, UnitProgress& progress)
+    : MatrixUnit(name, ctx, weights, progress) {
     SC_THREAD(thread);
     SC_METHOD(schedule_shift);
-    sensitive << fifo.pushed_event();
+    sensitive << pushed_;
     dont_initialize();
 }
 
 void FastMatrixUnit::schedule_shift() {
-    if (shadow_.tile != kNone || !fifo_.requested(next_tile_)) return;
-    const Cycle start = std::max(fifo_.tile(next_tile_).arrival, shadow_free_);
+    if (shadow_.tile != kNone || !fifo->requested(next_tile_)) return;
+    const Cycle start = std::max(fifo->tile(next_tile_).arrival, shadow_free_);
     shadow_.tile = next_tile_;
     shadow_.ready = start + rows_;  // one cycle per array row
-    fifo_.set_leave(next_tile_, shadow_.ready);
+    fifo->set_leave(next_tile_, shadow_.ready);
     ++next_tile_;
 }
 
@@ -105,9 +103,9 @@ void FastMatrixUnit::thread() {
             for (;;) {
                 schedule_shift();  // also run here: the method may not have seen this push yet
                 if (shadow_.tile == d.tile) break;
-                sc_core::wait(fifo_.pushed_event());
+                sc_core::wait(fifo->pushed_event());
             }
-            w = WeightWait{true, fifo_.tile(d.tile).arrival, shadow_.ready};
+            w = WeightWait{true, fifo->tile(d.tile).arrival, shadow_.ready};
             wait_until(shadow_.ready);
         }
         waiting_ = Waiting::Ports;
@@ -121,7 +119,7 @@ void FastMatrixUnit::thread() {
             // rewrites every cell's shadow register, so it may begin once the last vector
             // that used the previous tile has passed the last cell (row R-1, column C-1).
             shadow_free_ = has_active_ ? std::max(s, last_entry_ + rows_ + cols_ - 2) : s;
-            const auto& tile = fifo_.tile(d.tile);
+            const auto& tile = fifo->tile(d.tile);
             active_rows_ = tile.rows;
             active_cols_ = tile.cols;
             if (ctx_.data) {
@@ -163,21 +161,21 @@ void FastMatrixUnit::compute(const isa::Instruction& in, std::uint64_t vectors) 
         const std::uint64_t count = std::min(kBlock, vectors - j0);
         for (std::uint64_t b = 0; b < count; ++b) {
             const std::uint64_t j = j0 + b, o = j / in.rows, i = j % in.rows;
-            const std::int8_t* x = ub_.row(in.ub_addr + o * in.pitch + i * in.step);
+            const std::int8_t* x = ub->row(in.ub_addr + o * in.pitch + i * in.step);
             std::copy(x, x + active_rows_, &x16_[b * n]);
         }
         int16_dots(x16_.data(), count, active_t_.data(), n, active_cols_, y_.data());
         for (std::uint64_t b = 0; b < count; ++b) {
-            std::int32_t* acc = acc_.row(in.acc_addr + j0 + b);
+            std::int32_t* sum = acc->row(in.acc_addr + j0 + b);
             const std::int32_t* y = &y_[b * active_cols_];
             // Columns beyond the tile multiply zero weights: 0, or unchanged when accumulating.
             if (in.accumulate) {
                 // Accumulation wraps modulo 2^32 (docs/arithmetic.md): add as unsigned.
                 for (std::uint32_t c = 0; c < active_cols_; ++c)
-                    acc[c] = static_cast<std::int32_t>(static_cast<std::uint32_t>(acc[c]) + static_cast<std::uint32_t>(y[c]));
+                    sum[c] = static_cast<std::int32_t>(static_cast<std::uint32_t>(sum[c]) + static_cast<std::uint32_t>(y[c]));
             } else {
-                std::copy(y, y + active_cols_, acc);
-                std::fill(acc + active_cols_, acc + cols_, 0);
+                std::copy(y, y + active_cols_, sum);
+                std::fill(sum + active_cols_, sum + cols_, 0);
             }
         }
     }

@@ -3,7 +3,9 @@
 // cycle from the unified buffer and writing one vector of 32-bit sums per cycle into the
 // accumulators (docs/timing-model.md, "Matrix unit").
 //
-// This base class holds what every model of the array shares: the ports, the statistics
+// This base class holds what every model of the array shares: the ports (the instruction
+// stage, the weight FIFO's consumer side, the unified buffer it reads and the accumulators
+// it writes, all bound in sim/chip.cpp), the statistics
 // in the TPUv1 counter categories and their accounting, and the functional weight tile.
 // Two models derive from it: FastMatrixUnit computes when the next thing happens;
 // CellMatrixUnit (sim/systolic_cells.hpp) advances every cell every cycle and is the
@@ -26,7 +28,10 @@ namespace tpusim::sim {
 
 class MatrixUnit : public sc_core::sc_module {
 public:
-    sc_core::sc_port<StageIf> stage;  // MatrixMultiply / Convolve
+    sc_core::sc_port<StageIf> stage;              // MatrixMultiply / Convolve
+    sc_core::sc_port<WeightFifoConsumerIf> fifo;  // weight tiles to shift in
+    sc_core::sc_port<UnifiedBufferIf> ub;         // input vectors
+    sc_core::sc_port<AccumulatorsIf> acc;         // result vectors
 
     StatGroup stats{"matrix_unit", "the systolic array, its weight buffers and its input and output paths"};
 
@@ -36,8 +41,8 @@ public:
     virtual std::string state() const = 0;
 
 protected:
-    MatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnifiedBuffer& ub,
-               Accumulators& acc, const std::vector<std::uint8_t>& weights, UnitProgress& progress);
+    MatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, const std::vector<std::uint8_t>& weights,
+               UnitProgress& progress);
 
     /// How a switching MatrixMultiply waited for its weight tile.
     struct WeightWait {
@@ -51,16 +56,13 @@ protected:
                       Cycle cleared, Cycle start);
     /// Reserves the UB read port for the input phase of `it` (B * cpv cycles from its
     /// start), called in the cycle every other start condition holds; returns the start.
-    Cycle reserve_input_port(const Issued& it) const;
+    Cycle reserve_input_port(const Issued& it);
     /// Accounts `vectors` input cycles of useful and unused MACs for a tile of the given shape.
     void account_active(std::uint64_t vectors, std::uint32_t tile_rows, std::uint32_t tile_cols);
     /// The tile as the array holds it: rows x cols int8, zero outside the stored shape.
     std::vector<std::int8_t> load_tile(const WeightTile& tile) const;
 
     const UnitContext& ctx_;
-    WeightFifo& fifo_;
-    UnifiedBuffer& ub_;
-    Accumulators& acc_;
     const std::vector<std::uint8_t>& weights_;
     UnitProgress& progress_;
     const std::uint32_t rows_, cols_, cycles_per_vector_;
@@ -76,14 +78,16 @@ protected:
     Counter instructions_{stats, "instructions", "MatrixMultiply and Convolve instructions executed", "instructions"};
     Counter vectors_{stats, "vectors", "input vectors read from the unified buffer", "vectors"};
     Counter switches_{stats, "weight_switches", "weight tiles switched into use", "tiles"};
+    Counter ub_bytes_read_{stats, "ub_bytes_read", "bytes of input vectors read from the unified buffer (whole rows)", "bytes"};
+    Counter acc_bytes_written_{stats, "acc_bytes_written", "bytes of result vectors written to the accumulators (whole rows)", "bytes"};
 };
 
 /// The event-driven model: each MatrixMultiply costs a handful of SystemC waits however
 /// many cycles it takes.
 class FastMatrixUnit : public MatrixUnit {
 public:
-    FastMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnifiedBuffer& ub,
-                   Accumulators& acc, const std::vector<std::uint8_t>& weights, UnitProgress& progress);
+    FastMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, const std::vector<std::uint8_t>& weights,
+                   UnitProgress& progress);
     std::string state() const override;
 
 private:
@@ -109,6 +113,8 @@ private:
     std::vector<std::int32_t> y_;         // their products with the tile
     enum class Waiting { Instruction, Operands, Weights, Ports, Inputs } waiting_ = Waiting::Instruction;
     std::uint32_t current_ = 0;
+    /// The FIFO's push event, found through the port once it is bound.
+    sc_core::sc_event_finder_t<WeightFifoConsumerIf> pushed_{fifo, &WeightFifoConsumerIf::pushed_event};
 };
 
 }  // namespace tpusim::sim

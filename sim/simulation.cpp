@@ -31,8 +31,7 @@ RunResult simulate(const config::ChipConfig& chip, const isa::Program& program, 
     {
         FreshContext context;
         Scoreboard scoreboard;  // holds an event: must belong to this run's context
-        UbPorts ports("ub_ports", chip.ub.read_ports, chip.ub.write_ports);
-        const UnitContext ctx{chip, program, decoded, scoreboard, ports, result.instructions, options.data,
+        const UnitContext ctx{chip, program, decoded, scoreboard, result.instructions, options.data,
                               options.array_trace};
         auto top = std::make_unique<Chip>("tpu", ctx, options.array_model, host, weights);
         sc_core::sc_start();

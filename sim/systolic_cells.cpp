@@ -33,10 +33,9 @@ const config::ChipConfig& checked(const config::ChipConfig& chip) {
 
 }  // namespace
 
-CellMatrixUnit::CellMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo,
-                               UnifiedBuffer& ub, Accumulators& acc, const std::vector<std::uint8_t>& weights,
-                               UnitProgress& progress)
-    : MatrixUnit(name, ctx, fifo, ub, acc, weights, progress),
+CellMatrixUnit::CellMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx,
+                               const std::vector<std::uint8_t>& weights, UnitProgress& progress)
+    : MatrixUnit(name, ctx, weights, progress),
       n_(checked(ctx.chip).matrix.rows * ctx.chip.matrix.cols),
       weight_(2 * std::size_t{n_}, 0),
       operand_(n_, 0),
@@ -87,9 +86,9 @@ void CellMatrixUnit::cell_thread() {
         } else {
             const Cycle wake = next_timed_change(t);
             if (wake == kUnknownCycle)
-                sc_core::wait(taken_ | fifo_.pushed_event() | ctx_.scoreboard.updated());
+                sc_core::wait(taken_ | fifo->pushed_event() | ctx_.scoreboard.updated());
             else
-                sc_core::wait(cycles(wake - t), taken_ | fifo_.pushed_event() | ctx_.scoreboard.updated());
+                sc_core::wait(cycles(wake - t), taken_ | fifo->pushed_event() | ctx_.scoreboard.updated());
             if (now() == t) sc_core::wait(cycles(1));
         }
         sc_core::wait(sc_core::SC_ZERO_TIME);
@@ -104,8 +103,8 @@ Cycle CellMatrixUnit::next_timed_change(Cycle t) const {
         else if (clearance_known_ && clearance_.at > t) wake = clearance_.at;
         else if (booked_ && port_start_ > t) wake = port_start_;
     }
-    if (shadow_ == Shadow::Free && fifo_.requested(next_tile_)) {
-        const Cycle arrival = fifo_.tile(next_tile_).arrival;
+    if (shadow_ == Shadow::Free && fifo->requested(next_tile_)) {
+        const Cycle arrival = fifo->tile(next_tile_).arrival;
         if (arrival > t) wake = std::min(wake, arrival);
     }
     return wake;
@@ -126,7 +125,7 @@ void CellMatrixUnit::write_accumulators(Cycle t) {
         stage_[c] = 0;
         VectorSlot& v = slots_[e >> kVectorShift];
         if (ctx_.data) {
-            std::int32_t& y = acc_.row(v.acc_row)[c];
+            std::int32_t& y = acc->row(v.acc_row)[c];
             // Accumulation wraps modulo 2^32 (docs/arithmetic.md): add as unsigned.
             y = v.accumulate ? static_cast<std::int32_t>(static_cast<std::uint32_t>(y) +
                                                          static_cast<std::uint32_t>(stage_sum_[c]))
@@ -165,12 +164,12 @@ void CellMatrixUnit::start_instruction(Cycle t) {
     const auto& d = ctx_.decoded[it_.seq];
     WeightWait w;
     if (in.switch_weights) {
-        w = WeightWait{true, fifo_.tile(shadow_tile_).arrival, shadow_ready_};
+        w = WeightWait{true, fifo->tile(shadow_tile_).arrival, shadow_ready_};
         // The shadow buffer becomes active; the buffer the previous tile is in becomes the
         // shadow one, free to be overwritten once no operand in flight still uses it.
         active_ ^= 1;
-        tile_rows_[active_] = fifo_.tile(shadow_tile_).rows;
-        tile_cols_[active_] = fifo_.tile(shadow_tile_).cols;
+        tile_rows_[active_] = fifo->tile(shadow_tile_).rows;
+        tile_cols_[active_] = fifo->tile(shadow_tile_).cols;
         shadow_ = Shadow::Free;
         switches_ += 1;
     }
@@ -196,7 +195,7 @@ void CellMatrixUnit::feed(Cycle t) {
     slots_[id] = VectorSlot{in.acc_addr + fed_, in.accumulate != 0, cols_, it_.seq, fed_};
     ++live_vectors_;
     const Element tag = kValid | (Element{active_} << kBufferBit) | (id << kVectorShift);
-    const std::int8_t* x = ctx_.data ? ub_.row(in.ub_addr + o * in.pitch + i * in.step) : nullptr;
+    const std::int8_t* x = ctx_.data ? ub->row(in.ub_addr + o * in.pitch + i * in.step) : nullptr;
     for (std::uint32_t r = 0; r < rows_; ++r)
         entering_[r] = tag | (x ? static_cast<std::uint8_t>(x[r]) : 0u);
     if (++fed_ < d.vectors) return;
@@ -278,12 +277,12 @@ void CellMatrixUnit::advance_shift(Cycle t) {
     // A shift rewrites every shadow register from its first cycle: it may begin once the
     // tile is in the FIFO, the buffer's tile has been switched away from, and no operand
     // that will be in a cell from the next cycle on multiplies with the buffer.
-    if (shadow_ == Shadow::Free && fifo_.requested(next_tile_) && fifo_.tile(next_tile_).arrival <= t &&
+    if (shadow_ == Shadow::Free && fifo->requested(next_tile_) && fifo->tile(next_tile_).arrival <= t &&
         uses_[shadow] == 0) {
         shadow_ = Shadow::Shifting;
         shadow_tile_ = next_tile_++;
         shift_steps_ = 0;
-        if (ctx_.data) shifting_ = load_tile(fifo_.tile(shadow_tile_));
+        if (ctx_.data) shifting_ = load_tile(fifo->tile(shadow_tile_));
     }
     if (shadow_ != Shadow::Shifting) return;
     // One step: every row passes its shadow weights down, the top row takes the next tile
@@ -295,7 +294,7 @@ void CellMatrixUnit::advance_shift(Cycle t) {
     if (++shift_steps_ < rows_) return;
     shadow_ = Shadow::Loaded;
     shadow_ready_ = t + 1;
-    fifo_.set_leave(shadow_tile_, t + 1);
+    fifo->set_leave(shadow_tile_, t + 1);
 }
 
 std::string CellMatrixUnit::state() const {
@@ -311,7 +310,7 @@ std::string CellMatrixUnit::state() const {
         s = fmt::format("instruction {} waits for a UB read port", it_.seq);
     } else {
         const std::uint32_t tile = ctx_.decoded[it_.seq].tile;
-        s = fifo_.requested(tile)
+        s = fifo->requested(tile)
                 ? fmt::format("instruction {} waits for weight tile {} to shift in", it_.seq, tile)
                 : fmt::format("instruction {} waits for weight tile {}, which was never read into the FIFO",
                               it_.seq, tile);

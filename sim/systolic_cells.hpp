@@ -31,8 +31,8 @@ public:
 
     /// Throws tpusim::Error for an array larger than kMaxSide x kMaxSide or operands wider
     /// than int8.
-    CellMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnifiedBuffer& ub,
-                   Accumulators& acc, const std::vector<std::uint8_t>& weights, UnitProgress& progress);
+    CellMatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, const std::vector<std::uint8_t>& weights,
+                   UnitProgress& progress);
     std::string state() const override;
 
 private:

@@ -69,8 +69,9 @@ void PortBook::forget_before(Cycle t) {
                    held.end());
 }
 
-UbPorts::UbPorts(sc_core::sc_module_name name, std::uint32_t read_ports, std::uint32_t write_ports)
-    : sc_core::sc_module(name), book_(read_ports, write_ports) {
+UbPorts::UbPorts(sc_core::sc_module_name name, std::uint32_t read_ports, std::uint32_t write_ports,
+                 std::uint64_t row_bytes)
+    : sc_core::sc_module(name), book_(read_ports, write_ports), row_bytes_(row_bytes) {
     // Only a hand-built ChipConfig can get here with none: chip files require 1 to 16.
     if (read_ports == 0 || write_ports == 0)
         throw Error("unified_buffer: read_ports and write_ports must be at least 1");
@@ -86,6 +87,8 @@ Cycle UbPorts::acquire(std::uint32_t seq, const std::vector<PortHold>& holds, st
     wait_ += request.start - now();
     reads_ += rows_read;
     writes_ += rows_written;
+    bytes_read_ += rows_read * row_bytes_;
+    bytes_written_ += rows_written * row_bytes_;
     return request.start;
 }
 

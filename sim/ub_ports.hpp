@@ -1,10 +1,11 @@
 // The unified buffer's read and write ports (docs/timing-model.md, "Unified buffer ports").
 // Every UB access holds some ports for an interval of cycles. PortBook is the reservation
 // book: plain C++, it places a request at the earliest start at which every interval it
-// needs fits among the reservations already made. UbPorts puts the book in front of the
-// units: requests made in the same cycle are placed in program order, whatever order the
-// SystemC kernel happens to run the units in, so that the timing is a function of the
-// program alone and both array models book exactly alike.
+// needs fits among the reservations already made. UbPorts, part of the UnifiedBuffer
+// channel (sim/unified_buffer.hpp), puts the book in front of the units: requests made in
+// the same cycle are placed in program order, whatever order the SystemC kernel happens to
+// run the units in, so that the timing is a function of the program alone and both array
+// models book exactly alike.
 #pragma once
 
 #include "sim/cycle.hpp"
@@ -53,7 +54,8 @@ private:
 
 class UbPorts : public sc_core::sc_module {
 public:
-    UbPorts(sc_core::sc_module_name name, std::uint32_t read_ports, std::uint32_t write_ports);
+    /// `row_bytes`: the UB's row width W; every access moves whole rows.
+    UbPorts(sc_core::sc_module_name name, std::uint32_t read_ports, std::uint32_t write_ports, std::uint64_t row_bytes);
 
     /// Called by a unit in the cycle all its other start conditions hold: returns the cycle
     /// it may start (>= now), its ports reserved. Blocks the caller only until the requests
@@ -74,11 +76,14 @@ private:
     void place_thread();
 
     PortBook book_;
+    std::uint64_t row_bytes_;
     std::vector<Request*> pending_;
     sc_core::sc_event requested_, placed_;
     Counter wait_{stats, "port_wait_cycles", "cycles instructions waited for a free read or write port", "cycles"};
     Counter reads_{stats, "reads", "rows read through the read ports", "rows"};
     Counter writes_{stats, "writes", "rows written through the write ports", "rows"};
+    Counter bytes_read_{stats, "bytes_read", "bytes read through the read ports (whole rows)", "bytes"};
+    Counter bytes_written_{stats, "bytes_written", "bytes written through the write ports (whole rows)", "bytes"};
 };
 
 }  // namespace tpusim::sim

@@ -1,47 +1,42 @@
 // The unified buffer: on-chip SRAM for activations, `rows` rows of `width` int8 bytes
-// (width = max(array rows, array cols), docs/isa.md). Storage only: every address was
-// checked by the decode stage, and timing is the reading and writing units' business.
-// Without data (timing-only runs) no storage is allocated.
+// (width = max(array rows, array cols), docs/isa.md), and its read and write ports. A
+// channel: the host interface, the matrix unit and the activation unit reach it through an
+// sc_port<UnifiedBufferIf> bound in sim/chip.cpp, to reserve the ports an instruction's
+// accesses hold (UbPorts, sim/ub_ports.hpp: when an access may happen) and to move rows.
 #pragma once
 
+#include "config/chip_config.hpp"
+#include "sim/row_memory.hpp"
+#include "sim/ub_ports.hpp"
+
 #include <cstdint>
-#include <cstdlib>
-#include <memory>
-#include <new>
 #include <vector>
 
 namespace tpusim::sim {
 
-template <typename T>
-class RowMemory {
+/// Row access to the unified buffer (int8 activations, `width()` bytes a row) and its ports.
+class UnifiedBufferIf : public RowMemoryIf<std::int8_t> {
 public:
-    /// The storage starts zeroed. It comes from calloc, whose large blocks are fresh
-    /// zero pages: a 24 MiB UB costs nothing until rows are written, which matters to
-    /// sweeps and tests that run thousands of small programs on a big chip.
-    RowMemory(std::uint64_t rows, std::uint64_t width, bool allocate) : rows_(rows), width_(width) {
-        if (!allocate) return;
-        data_.reset(static_cast<T*>(std::calloc(rows * width, sizeof(T))));
-        if (!data_) throw std::bad_alloc();
-    }
-    T* row(std::uint64_t r) { return data_.get() + r * width_; }
-    const T* row(std::uint64_t r) const { return data_.get() + r * width_; }
-    std::uint64_t rows() const { return rows_; }
-    std::uint64_t width() const { return width_; }
-    bool has_data() const { return data_ != nullptr; }
-    /// A copy of the whole memory, row after row (empty without data).
-    std::vector<T> contents() const {
-        return data_ ? std::vector<T>(data_.get(), data_.get() + rows_ * width_) : std::vector<T>{};
-    }
-
-private:
-    struct Free {
-        void operator()(T* p) const { std::free(p); }
-    };
-    std::uint64_t rows_, width_;
-    std::unique_ptr<T, Free> data_;
+    /// Called by a unit in the cycle all its other start conditions hold: returns the cycle
+    /// instruction `seq` may start (>= now) with the ports of `holds` reserved for it; see
+    /// UbPorts::acquire. Counts the rows (and bytes) read and written.
+    virtual Cycle acquire(std::uint32_t seq, const std::vector<PortHold>& holds, std::uint64_t rows_read,
+                          std::uint64_t rows_written) = 0;
 };
 
-/// int8 activations, `width` bytes a row.
-using UnifiedBuffer = RowMemory<std::int8_t>;
+class UnifiedBuffer : public RowMemory<std::int8_t, UnifiedBufferIf> {
+public:
+    /// `data` false: timing only, no storage (the ports work as ever).
+    UnifiedBuffer(sc_core::sc_module_name name, const config::ChipConfig& chip, bool data)
+        : RowMemory(name, chip.ub_rows(), chip.ub_row_bytes(), data),
+          ports("ports", chip.ub.read_ports, chip.ub.write_ports, chip.ub_row_bytes()) {}
+
+    Cycle acquire(std::uint32_t seq, const std::vector<PortHold>& holds, std::uint64_t rows_read,
+                  std::uint64_t rows_written) override {
+        return ports.acquire(seq, holds, rows_read, rows_written);
+    }
+
+    UbPorts ports;  // holds the `unified_buffer` statistics
+};
 
 }  // namespace tpusim::sim

@@ -15,10 +15,11 @@ UnitContext::Start UnitContext::wait_for_operands(const Issued& it, Unit unit, C
     return s;
 }
 
-Cycle UnitContext::wait_for_ports(const Issued& it, const Start& start, const std::vector<PortHold>& holds,
+Cycle UnitContext::wait_for_ports(const Issued& it, const Start& start, sc_core::sc_port<UnifiedBufferIf>& ub,
+                                  const std::vector<PortHold>& holds,
                                   std::uint64_t rows_read, std::uint64_t rows_written) const {
     const Cycle cleared = now();
-    const Cycle s = ports.acquire(it.seq, holds, rows_read, rows_written);
+    const Cycle s = ub->acquire(it.seq, holds, rows_read, rows_written);
     if (s - cleared > cleared - start.ready) log[it.seq].stall = StallReason::UbPort;
     wait_until(s);
     return s;

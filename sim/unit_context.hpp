@@ -1,5 +1,6 @@
 // What every unit sees of the program being run: the instructions, what decode worked out
-// about them, the hazard scoreboard and the instruction log. Owned by the chip.
+// about them, the hazard scoreboard and the instruction log. Owned by the run
+// (sim/simulation.cpp); the units reach one another only through their ports.
 #pragma once
 
 #include "config/chip_config.hpp"
@@ -9,7 +10,7 @@
 #include "sim/instruction_log.hpp"
 #include "sim/scoreboard.hpp"
 #include "sim/simulation.hpp"
-#include "sim/ub_ports.hpp"
+#include "sim/unified_buffer.hpp"
 
 namespace tpusim::sim {
 
@@ -18,7 +19,6 @@ struct UnitContext {
     const isa::Program& program;
     const std::vector<DecodedInstruction>& decoded;
     Scoreboard& scoreboard;
-    UbPorts& ports;
     InstructionLog& log;
     bool data;  // false: timing only, no arithmetic and no memory contents
     ArrayTrace array_trace;  // the cell model's per-cycle dump, if asked for
@@ -30,10 +30,12 @@ struct UnitContext {
         Scoreboard::Clearance clearance;
     };
     Start wait_for_operands(const Issued& it, Unit unit, Cycle unit_free) const;
-    /// Called when wait_for_operands returns: reserves the instruction's UB ports and waits
+    /// Called when wait_for_operands returns: reserves the instruction's UB ports through
+    /// the unit's port to the unified buffer and waits
     /// until the cycle it may start with them (docs/timing-model.md, "Unified buffer ports").
     /// A wait for a port longer than the wait for operands becomes its stall reason.
-    Cycle wait_for_ports(const Issued& it, const Start& start, const std::vector<PortHold>& holds,
+    Cycle wait_for_ports(const Issued& it, const Start& start, sc_core::sc_port<UnifiedBufferIf>& ub,
+                         const std::vector<PortHold>& holds,
                          std::uint64_t rows_read, std::uint64_t rows_written) const;
 };
 

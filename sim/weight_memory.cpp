@@ -6,11 +6,9 @@
 
 namespace tpusim::sim {
 
-WeightMemory::WeightMemory(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo,
-                           UnitProgress& progress)
+WeightMemory::WeightMemory(sc_core::sc_module_name name, const UnitContext& ctx, UnitProgress& progress)
     : sc_core::sc_module(name),
       ctx_(ctx),
-      fifo_(fifo),
       progress_(progress),
       channels_(ctx.chip) {
     SC_THREAD(thread);
@@ -30,7 +28,7 @@ void WeightMemory::thread() {
             const Cycle wanted = now();
             current_ = it.seq;
             waiting_for_ = index;
-            const Cycle q = fifo_.wait_for_slot(index);
+            const Cycle q = fifo->wait_for_slot(index);
             waiting_for_ = kNoTile;
             if (q > wanted) {
                 fifo_full_ += q - wanted;
@@ -43,7 +41,7 @@ void WeightMemory::thread() {
             tile.cols = static_cast<std::uint32_t>(in.tile_cols);
             tile.requested = q;
             tile.arrival = xfer.end;
-            fifo_.push(index, tile);
+            fifo->push(index, tile);
             if (first == kUnknownCycle) first = q;
             last_arrival = xfer.end;
             bytes_ += d.bytes;
@@ -62,8 +60,8 @@ std::string WeightMemory::state() const {
                                          waiting_for_);
     // A tile leaves the FIFO when it has shifted into the shadow buffer, which is free only
     // once the tile before it has been switched into use (tile 0 needs no switch).
-    if (waiting_for_ <= fifo_.depth()) return what;
-    const std::size_t holder = waiting_for_ - fifo_.depth();
+    if (waiting_for_ <= fifo->depth()) return what;
+    const std::size_t holder = waiting_for_ - fifo->depth();
     return fmt::format("{}, held by tile {} until it can shift into the array, which needs a matrix_multiply with "
                        "switch=1 to take tile {} first",
                        what, holder, holder - 1);

@@ -20,9 +20,10 @@ namespace tpusim::sim {
 
 class WeightMemory : public sc_core::sc_module {
 public:
-    sc_core::sc_port<StageIf> stage;  // Read_Weights
+    sc_core::sc_port<StageIf> stage;              // Read_Weights
+    sc_core::sc_port<WeightFifoProducerIf> fifo;  // pushes the tiles it reads
 
-    WeightMemory(sc_core::sc_module_name name, const UnitContext& ctx, WeightFifo& fifo, UnitProgress& progress);
+    WeightMemory(sc_core::sc_module_name name, const UnitContext& ctx, UnitProgress& progress);
 
     StatGroup stats{"weight_memory", "off-chip weight DRAM and the Read_Weights engine"};
 
@@ -34,7 +35,6 @@ private:
     void thread();
 
     const UnitContext& ctx_;
-    WeightFifo& fifo_;
     UnitProgress& progress_;
     WeightChannels channels_;
     static constexpr std::size_t kNoTile = static_cast<std::size_t>(-1);

@@ -268,6 +268,30 @@ TEST_CASE("pooling needs a grid that is whole rows of pool_input_width and fits 
 // ---------------------------------------------------------------------------------------
 // Another chip
 
+TEST_CASE("after a halt the chip checks stop; every word must still be an instruction", "[sim][bad]") {
+    // Each of these is refused before a halt (docs/arithmetic.md lists the checks) ...
+    const std::string after =
+        "read_host_memory host_addr=0 ub_addr=0x2000 rows=1\n"         // beyond the UB
+        "matrix_multiply ub_addr=0 acc_addr=0 rows=1\n"                // no tile active
+        "read_weights weight_addr=0x100000 tile_rows=8 tile_cols=8\n"  // beyond weight memory
+        "activate acc_addr=0x100 ub_addr=0 rows=1 function=relu\n";     // beyond the accumulators
+    CHECK(program_error(after) == "instruction 0 (read_host_memory): ub_addr: " + ub_rows("0x2000", "0x2000"));
+    // ... and not after one: they are neither executed nor checked against the chip.
+    const auto r = test::run_asm(teaching(), "nop cycles=3\nhalt\n" + after, std::vector<std::uint8_t>(kHostBytes));
+    CHECK(r.instructions.size() == 2);
+    CHECK(r.cycles == 5);  // nop issued 0, halt issued 0 + 1 + 3 = 4, nothing in flight: ends at 5
+    CHECK(r.host == std::vector<std::uint8_t>(kHostBytes));
+    // A program holds only valid instruction words, after a halt too: the program-file
+    // reader and the assembler refuse any other, and so does the simulator for a program
+    // built in memory (docs/isa.md, "What the encoding checks and what the chip checks").
+    isa::Program p = test::assemble_for(teaching(), "halt\nnop cycles=1\n");
+    p.code[1].op = static_cast<isa::Opcode>(0x00);
+    CHECK(program_error(p) == "instruction 1 (?): opcode 0x00 is not an instruction");
+    p = test::assemble_for(teaching(), "halt\nmatrix_multiply ub_addr=0 acc_addr=0 rows=1\n");
+    p.code[1].rows = 0;
+    CHECK(program_error(p).rfind("instruction 1 (matrix_multiply): ", 0) == 0);
+}
+
 TEST_CASE("a program compiled for another chip is refused, naming both", "[sim][bad]") {
     const auto program = test::assemble_for(test::shipped_chip("tpuv1"), "halt\n");
     CHECK(program_error(program) ==

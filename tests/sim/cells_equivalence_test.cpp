@@ -134,6 +134,12 @@ TEST_CASE("on random programs the cell-level array agrees with the fast model", 
             const auto cells = run(c, sim::ArrayModel::Cells);
             std::string d = timing_difference(fast, cells);
             if (d.empty()) d = data_difference(fast, cells);
+            // Timing only (--no-data): the same cycles, instruction log, tiles and counters.
+            const auto timing_only = run(c, sim::ArrayModel::Fast, false);
+            if (d.empty() && !(d = timing_difference(fast, timing_only)).empty()) d = "without data: " + d;
+            if (d.empty() && !(timing_only.acc.empty() && timing_only.ub.empty() && timing_only.host.empty()))
+                d = "a timing-only run returned memory contents";
+            if (d.empty()) d = test::statistics_problem(fast, c.chip, c.program, c.host.size());
             if (!d.empty()) d += "\n" + isa::disassemble(c.program);
             REQUIRE(d == "");
             const auto& mu = sim::find_group(fast.stats, "matrix_unit");

@@ -66,6 +66,7 @@ TEST_CASE("on random programs the simulator computes what the reference interpre
                 run_options.array_model = model;
                 const auto run = sim::simulate(c.chip, c.program, c.host, c.weights, run_options);
                 std::string d = compare(run, ref, c.chip);
+                if (d.empty()) d = test::statistics_problem(run, c.chip, c.program, c.host.size());
                 if (!d.empty())
                     d = fmt::format("{} model: {}\n{}", model == sim::ArrayModel::Fast ? "fast" : "cells", d,
                                     isa::disassemble(c.program));

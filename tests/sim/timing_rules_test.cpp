@@ -64,6 +64,7 @@ struct RoundChip {
 constexpr std::size_t kHostBytes = 4096;
 
 const sim::StatSnapshot& matrix_stats(const sim::RunResult& run) { return sim::find_group(run.stats, "matrix_unit"); }
+const sim::StatSnapshot& ub_stats(const sim::RunResult& run) { return sim::find_group(run.stats, "unified_buffer"); }
 
 struct Expected {
     Cycle issue, start, end;
@@ -994,19 +995,21 @@ TEST_CASE("pooling writes fewer rows but does not change the timing", "[timing][
         CHECK(r.instructions[3].end == 23);
         CHECK(r.instructions[4].start == 23);
         CHECK(r.cycles == 37);
-        CHECK(sim::find_group(r.stats, "activation_unit").get("rows_written") ==
-              (std::string(pool) == "none" ? 16u : 4u));
+        const auto& au = sim::find_group(r.stats, "activation_unit");
+        const std::uint64_t rows_written = std::string(pool) == "none" ? 16u : 4u;
+        CHECK(au.get("rows_written") == rows_written);
+        // Bytes move in whole rows: 16 accumulator rows of C = 4 sums of 4 bytes read, and
+        // rows of W = 4 bytes written to the UB, which the write-host transfer reads back.
+        CHECK(au.get("acc_bytes_read") == 16 * 4 * 4);
+        CHECK(au.get("ub_bytes_read") == 0);
+        CHECK(au.get("ub_bytes_written") == rows_written * 4);
+        CHECK(ub_stats(r).get("bytes_written") == rows_written * 4);
+        CHECK(ub_stats(r).get("bytes_read") == 4 * 4);
     }
 }
 
 // ---------------------------------------------------------------------------------------
 // Unified buffer ports
-
-namespace {
-
-const sim::StatSnapshot& ub_stats(const sim::RunResult& run) { return sim::find_group(run.stats, "unified_buffer"); }
-
-}  // namespace
 
 TEST_CASE("one read port: a multiply and a UB-to-host transfer take turns", "[timing][ports]") {
     SECTION("the transfer reserved the port first: the multiply waits for it") {
@@ -1134,8 +1137,82 @@ TEST_CASE("a Vector reads through two read ports, or one at half speed", "[timin
         CHECK(ub_stats(r).get("reads") == 16);
         CHECK(ub_stats(r).get("writes") == 4);
         CHECK(sim::find_group(r.stats, "activation_unit").get("busy_cycles") == c.busy);
+        // In bytes, W = 4 a row: the multiply reads 8 rows (32 B) and writes 8 accumulator
+        // rows of 4 sums (128 B); the Vector reads 8 rows (32 B) and writes 4 (16 B).
+        CHECK(matrix_stats(r).get("ub_bytes_read") == 32);
+        CHECK(matrix_stats(r).get("acc_bytes_written") == 128);
+        CHECK(sim::find_group(r.stats, "activation_unit").get("ub_bytes_read") == 32);
+        CHECK(sim::find_group(r.stats, "activation_unit").get("ub_bytes_written") == 16);
+        CHECK(ub_stats(r).get("bytes_read") == 64);
+        CHECK(ub_stats(r).get("bytes_written") == 16);
         CHECK(r.cycles == c.cycles);
     }
+}
+
+TEST_CASE("UB port requests made in the same cycle are placed in program order", "[timing][ports]") {
+    // One write port. Instruction 0, write_host_memory of UB rows 0..15 (64 B, 16 cycles):
+    // s 1, its data reads [11, 27), end 27. An Activate writing UB 0..9 and a host-to-UB
+    // transfer into UB 12 both write rows that instruction 0 reads, on units other than
+    // its own: each waits for it (WAR) until 27, so both ask for the write port in cycle
+    // 27, whichever order the simulator runs their units in. The earlier in the program
+    // is placed first; swapping the two instructions swaps who waits.
+    RoundChip spec;
+    spec.write_ports = 1;
+    const auto chip = spec.build();
+    const std::string out = "write_host_memory host_addr=0 ub_addr=0 rows=16\n";
+    const std::string activate = "activate acc_addr=0 ub_addr=0 rows=10 function=identity\n";
+    const std::string in = "read_host_memory host_addr=0x100 ub_addr=12 rows=1\n";
+    SECTION("the Activate first") {
+        // 1 activate (issue 1): s 27, P 10, writes [30, 40), end 27 + 10 + 3 = 40.
+        // 2 read_host_memory 1 row (issue 2): at s 27 its data would move [37, 38), inside
+        //   the Activate's writes; the first start that clears them is 30: data [40, 41),
+        //   end 41. Port wait 3 (shorter than its hazard wait [3, 27), which stays its stall).
+        const auto r = run(chip, out + activate + in);
+        expect_log(r, {{0, 1, 27}, {1, 27, 40}, {2, 30, 41}});
+        CHECK(r.instructions[2].stall == sim::StallReason::Hazard);
+        CHECK(ub_stats(r).get("port_wait_cycles") == 3);
+        CHECK(r.cycles == 41);
+    }
+    SECTION("the transfer first") {
+        // 1 read_host_memory (issue 1): s 27, data [37, 38), end 38.
+        // 2 activate (issue 2): at s 27 its writes [30, 40) would cover 37; the port is free
+        //   again from 38, so s + 3 = 38: s 35, writes [38, 48), end 35 + 10 + 3 = 48.
+        //   Port wait 8.
+        const auto r = run(chip, out + in + activate);
+        expect_log(r, {{0, 1, 27}, {1, 27, 38}, {2, 35, 48}});
+        CHECK(ub_stats(r).get("port_wait_cycles") == 8);
+        CHECK(r.cycles == 48);
+    }
+}
+
+TEST_CASE("a UB port reservation may take a gap between earlier ones but never moves one", "[timing][ports]") {
+    // One write port; P = rows for an Activate on C = 4 columns at 4 B/cycle, latency 3.
+    // 0 activate 4 rows: s 1, writes [4, 8), end 8. The unit is free at 5.
+    // 1 read_host_memory 4 rows into UB 100..103: issue 1, ready 2; reserved in cycle 2:
+    //   data [12, 16), end 16. The write port is now held [4, 8) and [12, 16).
+    // 2 activate 2 rows: issue 2, waits in the stage latch; taken at 5 (ready 5): writes
+    //   [8, 10), which fits the gap between the two: s 5, end 5 + 2 + 3 = 10.
+    // 3 activate 4 rows: issued 5 when the latch frees, taken at 7 (ready 7): writes
+    //   [10, 14) would overlap [12, 16), and the gap [10, 12) is too short. The transfer
+    //   keeps its reservation (it still ends at 16): the writes begin at 16, s 13, end
+    //   13 + 4 + 3 = 20; port wait 6, its stall ub_port.
+    const std::string program =
+        "activate acc_addr=0 ub_addr=0 rows=4 function=identity\n"
+        "read_host_memory host_addr=0 ub_addr=100 rows=4\n"
+        "activate acc_addr=4 ub_addr=10 rows=2 function=identity\n"
+        "activate acc_addr=8 ub_addr=20 rows=4 function=identity\n";
+    RoundChip spec;
+    spec.write_ports = 1;
+    const auto r = run(spec.build(), program);
+    expect_log(r, {{0, 1, 8}, {1, 2, 16}, {2, 5, 10}, {5, 13, 20}});
+    CHECK(r.instructions[2].stall == sim::StallReason::UnitBusy);
+    CHECK(r.instructions[3].stall == sim::StallReason::UbPort);
+    CHECK(ub_stats(r).get("port_wait_cycles") == 6);
+    CHECK(r.cycles == 20);
+    // With two write ports nothing waits for a port: instruction 3 starts when taken, 7.
+    const auto two = run(RoundChip{}.build(), program);
+    expect_log(two, {{0, 1, 8}, {1, 2, 16}, {2, 5, 10}, {5, 7, 14}});
+    CHECK(ub_stats(two).get("port_wait_cycles") == 0);
 }
 
 // ---------------------------------------------------------------------------------------
