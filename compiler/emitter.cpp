@@ -18,9 +18,28 @@ std::uint32_t layer_code(int layer) { return layer < 0 ? isa::Program::kNoLayer 
 
 Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host) : lowered_(lowered), host_(host) {}
 
-void Emitter::emit(const isa::Instruction& in, int layer) {
+std::size_t Emitter::emit(const isa::Instruction& in, int layer) {
+    for (const auto& [first, end] : syncs_.before(in)) {
+        isa::Instruction sync;
+        sync.op = isa::Opcode::Sync;
+        sync.sync_mode = static_cast<std::uint64_t>(isa::SyncMode::UbRange);
+        sync.sync_addr = first;
+        sync.sync_length = end - first;
+        code_.push_back(sync);
+        layer_of_.push_back(layer_code(layer));
+    }
     code_.push_back(in);
     layer_of_.push_back(layer_code(layer));
+    std::uint64_t out_rows = in.rows;
+    if (in.op == isa::Opcode::Activate && in.pool != static_cast<std::uint64_t>(isa::Pool::None)) {
+        // As the activation unit pools: whole windows of pool_input_width-wide rows.
+        const auto reg = [&](isa::ConfigReg r) { return static_cast<std::uint64_t>(regs_[static_cast<std::size_t>(r)]); };
+        const std::uint64_t w = reg(isa::ConfigReg::PoolInputWidth), k = reg(isa::ConfigReg::PoolSize),
+                            st = reg(isa::ConfigReg::PoolStride), h = in.rows / w;
+        out_rows = ((h - k) / st + 1) * ((w - k) / st + 1);
+    }
+    syncs_.wrote(in, out_rows);
+    return code_.size() - 1;
 }
 
 void Emitter::set_register(isa::ConfigReg reg, std::int64_t value, int layer) {
@@ -257,13 +276,14 @@ void Emitter::emit_products(const MatmulOp& m, const Term& term, const TensorRow
     for (isa::Instruction in :
          product_instructions(first, static_cast<std::int64_t>(acc), block_dims(block, stride, order))) {
         in.accumulate = accumulate ? 1 : 0;
-        if (first_instruction && term.tile != active_tile_) {
+        const bool switches = first_instruction && term.tile != active_tile_;
+        if (switches) {
             in.switch_weights = 1;
-            switches_.push_back(Switch{code_.size(), term.tile, layer});
             active_tile_ = term.tile;
         }
         first_instruction = false;
-        emit(in, layer);
+        const std::size_t at = emit(in, layer);
+        if (switches) switches_.push_back(Switch{at, term.tile, layer});
     }
 }
 

@@ -1,6 +1,8 @@
 // Scheduling and emission: turns the lowered ops into instructions, pass by pass, in
 // program order: input transfers, then per op its border clearing, products, activates
 // and vector steps (set_config only where a register changes), output transfers, halt.
+// A `sync` goes right in front of every instruction that reads UB rows another unit wrote
+// and no earlier sync waited for (SyncPoints).
 // Weight reads are placed last (finish), as far ahead of the products that use them as
 // the weight FIFO allows.
 #pragma once
@@ -8,6 +10,7 @@
 #include "compiler/host_layout.hpp"
 #include "compiler/lowered.hpp"
 #include "compiler/streaming.hpp"
+#include "compiler/sync_points.hpp"
 #include "compiler/tiling.hpp"
 #include "isa/program.hpp"
 
@@ -36,7 +39,8 @@ private:
 
     std::size_t buffer_of(int tensor) const;
     void load_inputs();
-    void emit(const isa::Instruction& in, int layer);
+    /// Appends `in`, preceded by the syncs it needs; returns its index in code_.
+    std::size_t emit(const isa::Instruction& in, int layer);
     void set_register(isa::ConfigReg reg, std::int64_t value, int layer);
     void transfer(isa::Opcode op, std::uint64_t host, std::uint64_t ub, std::uint64_t rows, int layer);
     std::uint64_t accumulator_block(std::uint64_t rows);
@@ -61,6 +65,7 @@ private:
     std::vector<isa::Instruction> code_;
     std::vector<std::uint32_t> layer_of_;
     std::vector<Switch> switches_;
+    SyncPoints syncs_;
     int active_tile_ = -1;
     std::array<std::int64_t, isa::kConfigRegCount> regs_{1, 0, 1, 1, 1, 0};  // reset values
     std::array<std::uint64_t, 2> acc_cursor_{0, 0};

@@ -172,6 +172,117 @@ TEST_CASE("weight reads run as far ahead of the products as the weight FIFO allo
     }
 }
 
+namespace {
+
+/// Checks the syncs of `program` against a row-by-row model of the UB: every product or
+/// vector step that reads rows another unit wrote finds them waited for by a sync since
+/// the write, and every sync waits for a pending write that the instruction right after it
+/// (past further syncs) reads from another unit. Returns the number of syncs.
+std::size_t check_syncs(const isa::Program& program, std::uint64_t ub_rows) {
+    enum Unit { None, Host, Matrix, Activation };
+    struct Row {
+        Unit unit = None;  // writer not yet waited for by a sync
+        std::size_t write = 0;
+    };
+    std::vector<Row> rows(ub_rows);
+    std::map<isa::ConfigReg, std::uint64_t> reg{{isa::ConfigReg::PoolSize, 1}, {isa::ConfigReg::PoolStride, 1},
+                                               {isa::ConfigReg::PoolInputWidth, 1}};
+    std::size_t syncs = 0;
+    auto write = [&](std::size_t i, std::uint64_t first, std::uint64_t n, Unit unit) {
+        for (std::uint64_t r = first; r < first + n; ++r) rows.at(r) = Row{unit, i};
+    };
+    auto read_spans = [](const isa::Instruction& in) -> std::vector<std::pair<std::uint64_t, std::uint64_t>> {
+        if (in.op == isa::Opcode::MatrixMultiply)
+            return {{in.ub_addr, in.ub_addr + (in.outer - 1) * in.pitch + (in.rows - 1) * in.step + 1}};
+        if (in.op == isa::Opcode::Vector) return {{in.ub_addr, in.ub_addr + in.rows}, {in.ub_addr2, in.ub_addr2 + in.rows}};
+        return {};
+    };
+    for (std::size_t i = 0; i < program.code.size(); ++i) {
+        const auto& in = program.code[i];
+        INFO("instruction " << i);
+        const Unit reader = in.op == isa::Opcode::MatrixMultiply ? Matrix : Activation;
+        switch (in.op) {
+            case isa::Opcode::Sync: {
+                ++syncs;
+                REQUIRE(in.sync_mode == static_cast<std::uint64_t>(isa::SyncMode::UbRange));
+                std::size_t next = i + 1;
+                while (next < program.code.size() && program.code[next].op == isa::Opcode::Sync) ++next;
+                REQUIRE(next < program.code.size());
+                const auto& consumer = program.code[next];
+                const Unit consumer_unit = consumer.op == isa::Opcode::MatrixMultiply ? Matrix : Activation;
+                std::set<std::size_t> waited;
+                bool needed = false;
+                for (std::uint64_t r = in.sync_addr; r < in.sync_addr + in.sync_length; ++r) {
+                    if (rows.at(r).unit == None) continue;
+                    waited.insert(rows[r].write);
+                    for (const auto& [lo, hi] : read_spans(consumer))
+                        needed |= r >= lo && r < hi && rows[r].unit != consumer_unit;
+                }
+                CHECK(needed);
+                for (auto& row : rows)
+                    if (row.unit != None && waited.count(row.write)) row.unit = None;
+                break;
+            }
+            case isa::Opcode::MatrixMultiply:
+            case isa::Opcode::Vector:
+                for (const auto& [lo, hi] : read_spans(in))
+                    for (std::uint64_t r = lo; r < hi; ++r) {
+                        INFO("row " << r);
+                        CHECK((rows.at(r).unit == None || rows[r].unit == reader));
+                    }
+                if (in.op == isa::Opcode::Vector) write(i, in.ub_dst, in.rows, Activation);
+                break;
+            case isa::Opcode::ReadHostMemory: write(i, in.ub_addr, in.rows, Host); break;
+            case isa::Opcode::SetConfig: reg[static_cast<isa::ConfigReg>(in.reg)] = in.value; break;
+            case isa::Opcode::Activate: {
+                std::uint64_t n = in.rows;
+                if (in.pool != static_cast<std::uint64_t>(isa::Pool::None)) {
+                    const auto w = reg[isa::ConfigReg::PoolInputWidth], k = reg[isa::ConfigReg::PoolSize],
+                               st = reg[isa::ConfigReg::PoolStride];
+                    n = ((in.rows / w - k) / st + 1) * ((w - k) / st + 1);
+                }
+                write(i, in.ub_addr, n, Activation);
+                break;
+            }
+            default: break;
+        }
+    }
+    return syncs;
+}
+
+}  // namespace
+
+TEST_CASE("a sync stands before each read of rows another unit wrote, and nowhere else", "[compiler][schedule]") {
+    SECTION("a layer reading the previous layer's output waits for it right before its first product") {
+        const auto c = chip("teaching-8x8");
+        const auto compiled = compile(one_conv(10, 8, 8, 3, 1, 2), c);
+        const auto& p = compiled.program;
+        CHECK(check_syncs(p, c.ub_rows()) > 0);
+        std::size_t first = 0;  // conv2's first product
+        while (!(p.code[first].op == isa::Opcode::MatrixMultiply && p.layer_of[first] == 1)) ++first;
+        REQUIRE(first > 0);
+        const auto& sync = p.code[first - 1];
+        REQUIRE(sync.op == isa::Opcode::Sync);
+        CHECK(p.layer_of[first - 1] == 1);
+        // over rows of conv's output map that the product reads, from its first row on
+        CHECK(sync.sync_addr == p.code[first].ub_addr);
+        CHECK(sync.sync_length > 0);
+        // and the first product of all reads the input the host brought in
+        std::size_t product = 0;
+        while (p.code[product].op != isa::Opcode::MatrixMultiply) ++product;
+        CHECK(p.code[product - 1].op == isa::Opcode::Sync);
+    }
+    SECTION("random networks on the teaching chip and the TPUv1") {
+        for (const char* name : {"teaching-8x8", "tpuv1"}) {
+            const auto c = chip(name);
+            for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+                INFO(name << " seed " << seed);
+                check_syncs(compile(testing::random_network(seed, testing::RandomLimits{}), c).program, c.ub_rows());
+            }
+        }
+    }
+}
+
 TEST_CASE("statistics count useful MACs, distinct weights and every weight byte read", "[compiler][stats]") {
     const auto c = chip("teaching-8x8");
     SECTION("a 3x3 convolution whose output needs four accumulator blocks reads its weights four times") {
