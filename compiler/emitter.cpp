@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace tpusim::compiler {
 
@@ -16,7 +17,8 @@ std::uint32_t layer_code(int layer) { return layer < 0 ? isa::Program::kNoLayer 
 
 }  // namespace
 
-Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host) : lowered_(lowered), host_(host) {}
+Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host)
+    : lowered_(lowered), host_(host), acc_use_(lowered.layers.size()) {}
 
 std::size_t Emitter::emit(const isa::Instruction& in, int layer) {
     for (const auto& [first, end] : syncs_.before(in)) {
@@ -66,18 +68,31 @@ void Emitter::transfer(isa::Opcode op, std::uint64_t host, std::uint64_t ub, std
 
 /// Blocks alternate between the two halves of the accumulators; within a half they are
 /// placed one after another, so small blocks leave several in flight.
-std::uint64_t Emitter::accumulator_block(std::uint64_t rows) {
+std::uint64_t Emitter::accumulator_block(std::uint64_t rows, int layer) {
     const std::uint64_t half = lowered_.target.acc_half();
+    std::uint64_t at = 0;
     if (rows > half) {  // a block larger than half (see op_blocks) starts at row 0
         acc_cursor_ = {half, rows - half};
         acc_half_ = 1;
-        return 0;
+    } else {
+        auto& cursor = acc_cursor_[static_cast<std::size_t>(acc_half_)];
+        if (cursor + rows > half) cursor = 0;
+        at = static_cast<std::uint64_t>(acc_half_) * half + cursor;
+        cursor += rows;
+        acc_half_ ^= 1;
     }
-    auto& cursor = acc_cursor_[static_cast<std::size_t>(acc_half_)];
-    if (cursor + rows > half) cursor = 0;
-    const std::uint64_t at = static_cast<std::uint64_t>(acc_half_) * half + cursor;
-    cursor += rows;
-    acc_half_ ^= 1;
+    // The layer's ranges, merged where they touch.
+    AccumulatorUse& use = acc_use_[static_cast<std::size_t>(layer)];
+    use.blocks += 1;
+    std::uint64_t lo = at, hi = at + rows;
+    auto it = use.ranges.upper_bound(lo);
+    if (it != use.ranges.begin() && std::prev(it)->second >= lo) --it;
+    while (it != use.ranges.end() && it->first <= hi) {
+        lo = std::min(lo, it->first);
+        hi = std::max(hi, it->second);
+        it = use.ranges.erase(it);
+    }
+    use.ranges.emplace(lo, hi);
     return at;
 }
 
@@ -199,7 +214,7 @@ void Emitter::emit_job_block(const LoweredOp& op, const Job& job, const Block& b
         const std::array<std::int64_t, 3> stride{d.g.sample, d.g.y, d.g.x};
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return stride[a] > stride[b]; });
     }
-    const std::uint64_t acc = accumulator_block(block.rows());
+    const std::uint64_t acc = accumulator_block(block.rows(), op.layer);
     for (std::size_t k = 0; k < job.terms.size(); ++k) {
         const Term& term = job.terms[k];
         const bool from_stripe = static_cast<int>(buffer_of(term.source)) == streamed;

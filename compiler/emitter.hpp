@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace tpusim::compiler {
@@ -29,6 +30,13 @@ public:
     isa::Program finish(const isa::ChipSignature& chip, const std::vector<LayerStats>& layers);
     /// Weight bytes each layer's products read, re-reads included.
     std::vector<std::uint64_t> weight_bytes_read() const;
+    /// The accumulator rows a layer's blocks occupy: disjoint ranges, and the blocks.
+    struct AccumulatorUse {
+        std::map<std::uint64_t, std::uint64_t> ranges;  // first row -> end row
+        std::uint64_t blocks = 0;
+    };
+    /// Per layer (indexed like the network's layers).
+    const std::vector<AccumulatorUse>& accumulator_use() const { return acc_use_; }
 
 private:
     struct Switch {
@@ -43,7 +51,7 @@ private:
     std::size_t emit(const isa::Instruction& in, int layer);
     void set_register(isa::ConfigReg reg, std::int64_t value, int layer);
     void transfer(isa::Opcode op, std::uint64_t host, std::uint64_t ub, std::uint64_t rows, int layer);
-    std::uint64_t accumulator_block(std::uint64_t rows);
+    std::uint64_t accumulator_block(std::uint64_t rows, int layer);
 
     void emit_matmul(const LoweredOp& op, int index);
     void emit_job_block(const LoweredOp& op, const Job& job, const Block& block, int streamed,
@@ -69,6 +77,7 @@ private:
     int active_tile_ = -1;
     std::array<std::int64_t, isa::kConfigRegCount> regs_{1, 0, 1, 1, 1, 0};  // reset values
     std::array<std::uint64_t, 2> acc_cursor_{0, 0};
+    std::vector<AccumulatorUse> acc_use_;
     int acc_half_ = 0;
 };
 

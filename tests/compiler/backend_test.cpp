@@ -345,6 +345,42 @@ TEST_CASE("an input read by one few-channel convolution arrives as patches laid 
     CHECK(image_rows == 2 * 64);
 }
 
+TEST_CASE("the memory map lists the accumulator rows each layer's blocks use", "[compiler][memory-map]") {
+    for (const char* name : {"teaching-8x8", "tpuv1"}) {
+        const auto c = chip(name);
+        for (std::uint32_t seed = 1; seed <= 30; ++seed) {
+            INFO(name << " seed " << seed);
+            const auto compiled = compile(testing::random_network(seed, testing::RandomLimits{}), c);
+            const auto& p = compiled.program;
+            // From the program: per layer, the union of the rows its products write,
+            // merged where they touch.
+            std::map<std::string, std::map<std::uint64_t, std::uint64_t>> used;
+            for (std::size_t i = 0; i < p.code.size(); ++i) {
+                const auto& in = p.code[i];
+                if (in.op != isa::Opcode::MatrixMultiply) continue;
+                auto& ranges = used[p.layers.at(p.layer_of[i]).name];
+                std::uint64_t lo = in.acc_addr, hi = in.acc_addr + in.rows * in.outer;
+                auto it = ranges.upper_bound(lo);
+                if (it != ranges.begin() && std::prev(it)->second >= lo) --it;
+                while (it != ranges.end() && it->first <= hi) {
+                    lo = std::min(lo, it->first);
+                    hi = std::max(hi, it->second);
+                    it = ranges.erase(it);
+                }
+                ranges.emplace(lo, hi);
+            }
+            std::map<std::string, std::map<std::uint64_t, std::uint64_t>> listed;
+            for (const auto& pl : compiled.memory_map)
+                if (pl.memory == "acc") {
+                    CHECK(pl.first + pl.count <= c.acc.entries);
+                    CHECK(pl.note.find("block") != std::string::npos);
+                    listed[pl.tensor][pl.first] = pl.first + pl.count;
+                }
+            CHECK(listed == used);
+        }
+    }
+}
+
 TEST_CASE("the six TPUv1 workloads compile to the paper's weights and MACs per weight byte", "[compiler][tpuv1]") {
     const auto c = chip("tpuv1");
     for (const auto& w : published::tpuv1_workloads()) {
