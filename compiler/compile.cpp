@@ -184,7 +184,7 @@ CompiledWorkload compile(const Network& input, const config::ChipConfig& chip) {
     std::deque<UbPlan> plans;
     const std::vector<Pass> passes = choose_passes(network, lowered, chip, plans);
     const HostLayout host = layout_host(lowered, passes);
-    Emitter emitter(lowered, host);
+    Emitter emitter(lowered, host, where(network));
     for (std::size_t p = 0; p < passes.size(); ++p) emitter.emit_pass(p, passes[p]);
 
     CompiledWorkload out;

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
 #include <iterator>
 
 namespace tpusim::compiler {
@@ -17,10 +19,28 @@ std::uint32_t layer_code(int layer) { return layer < 0 ? isa::Program::kNoLayer 
 
 }  // namespace
 
-Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host)
-    : lowered_(lowered), host_(host), acc_use_(lowered.layers.size()) {}
+Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host, std::string workload)
+    : lowered_(lowered), host_(host), workload_(std::move(workload)), acc_use_(lowered.layers.size()) {}
+
+namespace {
+
+[[noreturn]] void too_many_instructions(const std::string& workload, const std::string& count, const std::string& where) {
+    throw CompileError(fmt::format("{}: the program needs {} instructions{}, more than the {} a program may have "
+                                   "(docs/compiler.md, \"Limits\")",
+                                   workload, count, where, kMaxInstructions));
+}
+
+}  // namespace
 
 std::size_t Emitter::emit(const isa::Instruction& in, int layer) {
+    // Lowering counted a lower bound; the real count (pass after pass, syncs, registers)
+    // is checked as it grows, so that emission stops before the memory runs out.
+    if (code_.size() + 2 > kMaxInstructions)  // the instruction, a sync before it, ...
+        too_many_instructions(workload_, fmt::format("more than {}", code_.size()),
+                              layer < 0 ? std::string()
+                                        : fmt::format(" (counting stopped in layer \"{}\", pass {})",
+                                                      lowered_.layers[static_cast<std::size_t>(layer)].name,
+                                                      pass_index_ + 1));
     for (const auto& [first, end] : syncs_.before(in)) {
         isa::Instruction sync;
         sync.op = isa::Opcode::Sync;
@@ -430,6 +450,8 @@ isa::Program Emitter::finish(const isa::ChipSignature& chip, const std::vector<L
             ++next_switch;
         }
     }
+    if (program.code.size() + 1 > kMaxInstructions)
+        too_many_instructions(workload_, std::to_string(program.code.size() + 1), "");
     isa::Instruction halt;
     halt.op = isa::Opcode::Halt;
     program.code.push_back(halt);

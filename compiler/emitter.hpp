@@ -17,13 +17,15 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 namespace tpusim::compiler {
 
 class Emitter {
 public:
-    Emitter(const LoweredNetwork& lowered, const HostLayout& host);
+    /// `workload` names the workload in errors (its file).
+    Emitter(const LoweredNetwork& lowered, const HostLayout& host, std::string workload);
 
     void emit_pass(std::size_t index, const Pass& pass);
     /// The finished program: weight reads inserted, halt appended, layers annotated.
@@ -67,6 +69,7 @@ private:
 
     const LoweredNetwork& lowered_;
     const HostLayout& host_;
+    const std::string workload_;
     const Pass* pass_ = nullptr;
     std::size_t pass_index_ = 0;
 

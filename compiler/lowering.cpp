@@ -267,7 +267,31 @@ private:
         if (any) job.terms.push_back(Term{source, chunk, at.first, at.second, out_.weights.selection(rows, cols, to)});
     }
 
+    /// Instructions the ops so far will take at least: a product per term and an activate
+    /// per job (a job has at least one block), a vector instruction per vector step.
+    static std::uint64_t min_instructions(const MatmulOp& op) {
+        std::uint64_t n = 0;
+        for (const Job& job : op.jobs) n += job.terms.size() + 1;
+        return n;
+    }
+
+    /// Stops lowering when the program would exceed kMaxInstructions, before its
+    /// instructions take the memory (`more`: instructions the current layer will add).
+    void count_instructions(std::uint64_t more) {
+        if (out_.min_instructions + more <= kMaxInstructions) {
+            out_.min_instructions += more;
+            return;
+        }
+        const Layer& l = layer();
+        throw CompileError(fmt::format(
+            "{}: layer \"{}\" ({}) makes the program at least {} instructions long (counting stopped there), more "
+            "than the {} a program may have (docs/compiler.md, \"Limits\")",
+            l.source.empty() ? net_.source : l.source, l.name, kind_name(l.kind), out_.min_instructions + more,
+            kMaxInstructions));
+    }
+
     void push(MatmulOp op) {
+        count_instructions(min_instructions(op));
         LoweredOp o;
         o.layer = layer_;
         o.is_matmul = true;
@@ -276,6 +300,7 @@ private:
     }
 
     void push(VectorStep v) {
+        count_instructions(1);
         LoweredOp o;
         o.layer = layer_;
         o.is_matmul = false;
@@ -520,6 +545,20 @@ private:
         int input = tensor(l.inputs[0]);
         const std::uint32_t hchunks = chunk_count(hidden, T_);
         std::uint64_t macs = 0, weights = 0;
+        {
+            // Every step of every stacked layer, counted as push() will count them, before
+            // any is made: an LSTM over thousands of steps stops here, not after lowering.
+            const std::uint64_t jobs = 4 * std::uint64_t{hchunks};
+            std::uint64_t all = 0;
+            for (std::uint32_t s = 0; s < p.layers; ++s) {
+                const std::uint64_t x = s == 0 ? chunk_count(at(input).features, T_) : hchunks;
+                const std::uint64_t first = jobs * (x + 1) + 1 + 2 * hchunks + 1;
+                const std::uint64_t later = jobs * (x + hchunks + 1) + 3 + 2 * hchunks + 1;
+                all += first + std::uint64_t{steps - 1} * later;
+            }
+            count_instructions(all);
+            out_.min_instructions -= all;
+        }
         for (std::uint32_t s = 0; s < p.layers; ++s) {
             const bool last = s + 1 == p.layers;
             const int h =

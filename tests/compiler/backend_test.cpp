@@ -7,6 +7,7 @@
 
 #include "compiler/compile.hpp"
 #include "compiler/layout.hpp"
+#include "compiler/lowered.hpp"
 #include "compiler/shape_inference.hpp"
 #include "compiler/tiling.hpp"
 #include "compiler/workload.hpp"
@@ -407,6 +408,35 @@ TEST_CASE("a workload that does not fit is a one-line error naming the file, the
             CHECK(m.find("160000 bytes of unified buffer") != std::string::npos);
             CHECK(m.find("65536 bytes") != std::string::npos);
             CHECK(m.find('\n') == std::string::npos);
+        }
+    }
+    SECTION("instructions: an LSTM unrolled beyond the limit stops before any step is lowered") {
+        // 20 stacked layers of 16 units over 20,000 steps of 16 features; on the TPUv1 every
+        // vector is one chunk. Per stacked layer, step 0: 4 gate jobs x (1 x term + 1
+        // activate) + 1 vector step + tanh copy (1 term + 1 activate) + 1 vector step = 12;
+        // later steps: 4 x (1 + 1 h term + 1) + 3 + 2 + 1 = 18. 20 x (12 + 19,999 x 18) =
+        // 7,199,880 > 2^22.
+        const Network net = parse_workload("name: huge\nbatch: 1\ninputs:\n  - name: x\n    shape: [20000, 16]\n"
+                                           "layers:\n  - name: lstm\n    type: lstm\n    hidden: 16\n    layers: 20\n",
+                                           "huge.yaml");
+        try {
+            compile(net, chip("tpuv1"));
+            FAIL("expected CompileError");
+        } catch (const CompileError& e) {
+            CHECK(std::string(e.what()) ==
+                  "huge.yaml:7: layer \"lstm\" (lstm) makes the program at least 7199880 instructions long (counting "
+                  "stopped there), more than the 4194304 a program may have (docs/compiler.md, \"Limits\")");
+        }
+    }
+    SECTION("instructions: the count lowering checks is a lower bound of the program's") {
+        for (const char* name : {"teaching-8x8", "tpuv1"}) {
+            const auto c = chip(name);
+            for (std::uint32_t seed = 1; seed <= 30; ++seed) {
+                INFO(name << " seed " << seed);
+                Network net = testing::random_network(seed, testing::RandomLimits{});
+                const auto compiled = compile(net, c);
+                CHECK(lower(net, target_of(c)).min_instructions <= compiled.program.code.size());
+            }
         }
     }
     SECTION("weight memory") {
