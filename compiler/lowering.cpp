@@ -343,6 +343,7 @@ private:
     LayerStats& stats() { return out_.layers[static_cast<std::size_t>(layer_)]; }
 
     void lower_fc() {
+        if (layer().per_step) return lower_fc_per_step();
         const Layer& l = layer();
         const int xid = tensor(l.inputs[0]);
         const UbTensor x = at(xid);
@@ -367,6 +368,30 @@ private:
         push(std::move(op));
         stats().macs = std::uint64_t{batch()} * k * l.units;
         stats().weights = k * l.units;
+    }
+
+    /// The same product at every step: a grid of `steps` x 1 points over the sequence (a 1x1
+    /// convolution over it), a job per output chunk, a term per input chunk.
+    void lower_fc_per_step() {
+        const Layer& l = layer();
+        const int xid = tensor(l.inputs[0]);
+        const UbTensor x = at(xid);
+        const int y = define(l.name, l.out_shape, layer_);
+        MatmulOp op;
+        op.grid_h = x.height;
+        op.requant = l.requant;
+        for (std::uint32_t m = 0; m < chunk_count(l.units, T_); ++m) {
+            Job job{y, m, l.activation, {}};
+            for (std::uint32_t c = 0; c < chunk_count(x.features, T_); ++c)
+                job.terms.push_back(Term{xid, c, 0, 0,
+                                         out_.weights.dense(l.weights, l.units, std::uint64_t{c} * T_,
+                                                            chunk_features(x.features, T_, c), std::uint64_t{m} * T_,
+                                                            chunk_features(l.units, T_, m))});
+            op.jobs.push_back(std::move(job));
+        }
+        push(std::move(op));
+        stats().macs = std::uint64_t{batch()} * x.height * x.features * l.units;
+        stats().weights = std::uint64_t{x.features} * l.units;
     }
 
     Pooling pooling_of(const Layer& p) const {

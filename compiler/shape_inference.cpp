@@ -193,7 +193,11 @@ private:
         switch (l.kind) {
         case LayerKind::FullyConnected:
             if (l.units == 0) fail("units", "must be at least 1");
-            return {l.units};
+            if (!l.per_step) return {l.units};
+            if (in_[0].size() != 2)
+                fail("per_step", fmt::format("\"{}\" has shape {}; per_step needs a sequence [steps, features]",
+                                             l.inputs[0], to_string(in_[0])));
+            return {in_[0][0], l.units};
         case LayerKind::Conv2d:
             if (l.filters == 0) fail("filters", "must be at least 1");
             return conv_output(l.filters);
@@ -304,7 +308,8 @@ std::string describe_layer(const Network& network, const Layer& layer) {
 std::vector<Shape> weight_shapes(const Layer& layer, const Shape& input) {
     const std::uint32_t channels = input.empty() ? 0 : input.back();
     switch (layer.kind) {
-    case LayerKind::FullyConnected: return {{static_cast<std::uint32_t>(capped_elements(input)), layer.units}};
+    case LayerKind::FullyConnected:
+        return {{layer.per_step ? channels : static_cast<std::uint32_t>(capped_elements(input)), layer.units}};
     case LayerKind::Conv2d: return {{layer.kernel_h, layer.kernel_w, channels, layer.filters}};
     case LayerKind::DepthwiseConv2d: return {{layer.kernel_h, layer.kernel_w, channels}};
     case LayerKind::Lstm: {
@@ -323,7 +328,7 @@ std::vector<Shape> weight_shapes(const Layer& layer, const Shape& input) {
 std::uint64_t reduction_size(const Layer& layer, const Shape& input) {
     const std::uint64_t channels = input.empty() ? 0 : input.back();
     switch (layer.kind) {
-    case LayerKind::FullyConnected: return capped_elements(input);
+    case LayerKind::FullyConnected: return layer.per_step ? channels : capped_elements(input);
     case LayerKind::Conv2d: return std::uint64_t{layer.kernel_h} * layer.kernel_w * channels;
     case LayerKind::DepthwiseConv2d: return std::uint64_t{layer.kernel_h} * layer.kernel_w;
     case LayerKind::Lstm: return channels + layer.lstm.hidden;

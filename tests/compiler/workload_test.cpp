@@ -142,7 +142,9 @@ layers:
   - {name: prod0, type: multiply, inputs: [mp, ap], vector_shift: 0}
   - {name: rnn, type: lstm, inputs: [seq], hidden: 3, layers: 2, gate_requant: {multiplier: 5, shift: 4}}
   - {name: flat, type: flatten, inputs: [both]}
-outputs: [flat, rnn]
+  - {name: step, type: fc, inputs: [rnn], units: 7, per_step: true}
+  - {name: whole, type: fc, inputs: [rnn], units: 7, per_step: false}
+outputs: [flat, rnn, step, whole]
 )",
                                      "keys.yaml");
     CHECK(n.batch == 2);
@@ -186,7 +188,13 @@ outputs: [flat, rnn]
     CHECK(rnn.lstm.w_h[1] == random_int8(9, "rnn/w_h/1", 36, RandomRange::Symmetric));
     CHECK(rnn.out_shape == Shape{4, 3});
     CHECK(layer(n, "flat").out_shape == Shape{120});
-    CHECK(n.outputs == std::vector<std::string>{"flat", "rnn"});
+    CHECK(layer(n, "step").per_step);
+    CHECK(layer(n, "step").out_shape == Shape{4, 7});  // every step of rnn's [4, 3]
+    CHECK(layer(n, "step").weights.size() == 3 * 7);
+    CHECK_FALSE(layer(n, "whole").per_step);
+    CHECK(layer(n, "whole").out_shape == Shape{7});  // rnn flattened: 12 values
+    CHECK(layer(n, "whole").weights.size() == 12 * 7);
+    CHECK(n.outputs == std::vector<std::string>{"flat", "rnn", "step", "whole"});
 }
 
 TEST_CASE("same padding follows TensorFlow: out = ceil(in / stride), odd padding after", "[workload]") {
