@@ -503,7 +503,25 @@ private:
         v.a = Slice{a, 0, h};
         v.b = Slice{b, 0, h};
         v.dst = Slice{y, 0, h};
+        if (l.activation == Activation::None) {
+            push(v);
+            return;
+        }
+        // The vector unit applies no function: the result goes back through the array on
+        // identity tiles, and the activate that writes it applies the function with
+        // requantization (1, 0), which leaves int8 values as they are.
+        const int sum = define(l.name + "#sum", l.out_shape, layer_);
+        v.dst = Slice{sum, 0, h};
         push(v);
+        MatmulOp op;
+        op.grid_h = at(y).height;
+        op.grid_w = at(y).width;
+        for (std::uint32_t m = 0; m < chunk_count(at(y).features, T_); ++m)
+            op.jobs.push_back(Job{y,
+                                  m,
+                                  l.activation,
+                                  {Term{sum, m, 0, 0, out_.weights.identity(chunk_features(at(y).features, T_, m))}}});
+        push(std::move(op));
     }
 
     void lower_flatten() {

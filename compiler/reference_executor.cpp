@@ -170,7 +170,8 @@ Tensor elementwise(const Layer& l, const Tensor& a, const Tensor& b) {
     for (std::size_t i = 0; i < y.data.size(); ++i) {
         const std::int64_t p = l.kind == LayerKind::Add ? std::int64_t{a.data[i]} + b.data[i]
                                                         : std::int64_t{a.data[i]} * b.data[i];
-        y.data[i] = sat8(round_shift(p, l.vector_shift));
+        // The activation reads the int8 result, as an activate with requantization (1, 0) does.
+        y.data[i] = activate(sat8(round_shift(p, l.vector_shift)), Requant{}, l.activation);
     }
     return y;
 }

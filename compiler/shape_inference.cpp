@@ -24,20 +24,21 @@ struct KindRules {
     LayerKind kind;
     std::size_t min_inputs, max_inputs;
     std::size_t input_rank;  // 0: any rank
-    bool requant;            // has weights, a requantization and an activation
+    bool requant;            // has weights and a requantization
+    bool activation;         // takes an activation function
 };
 constexpr std::size_t kAny = std::numeric_limits<std::size_t>::max();
 const KindRules kRules[] = {
-    {LayerKind::FullyConnected, 1, 1, 0, true},
-    {LayerKind::Conv2d, 1, 1, 3, true},
-    {LayerKind::DepthwiseConv2d, 1, 1, 3, true},
-    {LayerKind::MaxPool, 1, 1, 3, false},
-    {LayerKind::AvgPool, 1, 1, 3, false},
-    {LayerKind::Lstm, 1, 1, 2, false},
-    {LayerKind::Add, 2, 2, 0, false},
-    {LayerKind::Multiply, 2, 2, 0, false},
-    {LayerKind::Flatten, 1, 1, 0, false},
-    {LayerKind::Concat, 2, kAny, 0, false},
+    {LayerKind::FullyConnected, 1, 1, 0, true, true},
+    {LayerKind::Conv2d, 1, 1, 3, true, true},
+    {LayerKind::DepthwiseConv2d, 1, 1, 3, true, true},
+    {LayerKind::MaxPool, 1, 1, 3, false, false},
+    {LayerKind::AvgPool, 1, 1, 3, false, false},
+    {LayerKind::Lstm, 1, 1, 2, false, false},
+    {LayerKind::Add, 2, 2, 0, false, true},
+    {LayerKind::Multiply, 2, 2, 0, false, true},
+    {LayerKind::Flatten, 1, 1, 0, false, false},
+    {LayerKind::Concat, 2, kAny, 0, false, false},
 };
 
 const KindRules& rules_of(LayerKind kind) {
@@ -94,13 +95,15 @@ public:
 
     Shape check_shape() const {
         const KindRules& rules = rules_of(layer_.kind);
-        if (rules.requant) {
-            check_requant("requant", layer_.requant);
+        if (rules.activation) {
             if (static_cast<std::uint8_t>(layer_.activation) > static_cast<std::uint8_t>(Activation::Tanh))
                 fail("activation", "not one of none, relu, sigmoid, tanh");
+        } else if (layer_.activation != Activation::None) {
+            fail("activation", fmt::format("{} layer has no activation function", kind_with_article(layer_.kind)));
+        }
+        if (rules.requant) {
+            check_requant("requant", layer_.requant);
         } else {
-            if (layer_.activation != Activation::None)
-                fail("activation", fmt::format("{} layer has no activation function", kind_with_article(layer_.kind)));
             if (layer_.requant.multiplier != 1 || layer_.requant.shift != 0)
                 fail("requant", fmt::format("{} layer does not requantize (multiplier must be 1, shift 0)",
                                             kind_with_article(layer_.kind)));

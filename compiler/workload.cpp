@@ -44,8 +44,8 @@ const std::vector<KindKeys>& kind_table() {
             {"max_pool", LayerKind::MaxPool, {"kernel", "stride"}},
             {"avg_pool", LayerKind::AvgPool, {"kernel", "stride"}},
             {"lstm", LayerKind::Lstm, {"hidden", "layers", "gate_requant", "weights"}},
-            {"add", LayerKind::Add, {"vector_shift"}},
-            {"multiply", LayerKind::Multiply, {"vector_shift"}},
+            {"add", LayerKind::Add, {"vector_shift", "activation"}},
+            {"multiply", LayerKind::Multiply, {"vector_shift", "activation"}},
             {"flatten", LayerKind::Flatten, {}},
             {"concat", LayerKind::Concat, {}},
         };

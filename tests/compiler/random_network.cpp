@@ -169,6 +169,7 @@ private:
             case LayerKind::Multiply:
                 l.inputs.push_back(partner(x, false));
                 l.vector_shift = l.kind == LayerKind::Multiply ? pick(4, 9) : pick(0, 2);
+                if (chance(0.4)) l.activation = some_activation();  // through the array and activate
                 break;
             case LayerKind::Concat: {
                 l.inputs.push_back(partner(x, true));
@@ -233,6 +234,7 @@ std::string describe(const Network& net) {
             out += fmt::format(" k{} s{}", l.kernel_h, l.stride_h);
         if (l.kind == LayerKind::Lstm) out += fmt::format(" hidden {} layers {}", l.lstm.hidden, l.lstm.layers);
         if (l.per_step) out += " per_step";
+        if (l.activation != Activation::None) out += fmt::format(" activation {}", static_cast<int>(l.activation));
         out += ";";
     }
     out += " outputs";

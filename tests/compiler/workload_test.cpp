@@ -138,6 +138,7 @@ layers:
   - {name: ap, type: avg_pool, inputs: dw, kernel: [2, 2], stride: 2}
   - {name: both, type: concat, inputs: [mp, ap]}
   - {name: sum, type: add, inputs: [mp, ap]}
+  - {name: relu_sum, type: add, inputs: [mp, ap], activation: relu}
   - {name: prod, type: multiply, inputs: [mp, ap]}
   - {name: prod0, type: multiply, inputs: [mp, ap], vector_shift: 0}
   - {name: rnn, type: lstm, inputs: [seq], hidden: 3, layers: 2, gate_requant: {multiplier: 5, shift: 4}}
@@ -174,6 +175,8 @@ outputs: [flat, rnn, step, whole]
     CHECK(layer(n, "ap").out_shape == Shape{2, 6, 5});
     CHECK(layer(n, "both").out_shape == Shape{2, 6, 10});
     CHECK(layer(n, "sum").vector_shift == 0);
+    CHECK(layer(n, "sum").activation == Activation::None);
+    CHECK(layer(n, "relu_sum").activation == Activation::Relu);
     CHECK(layer(n, "prod").vector_shift == 7);  // multiply's default: a Q0.7 factor
     CHECK(layer(n, "prod0").vector_shift == 0);
     const Layer& rnn = layer(n, "rnn");
