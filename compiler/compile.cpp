@@ -96,7 +96,8 @@ std::string tensor_names(const LoweredNetwork& lowered, int buffer) {
 }
 
 std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& lowered,
-                                  const std::vector<Pass>& passes, const HostLayout& host) {
+                                  const std::vector<Pass>& passes, const HostLayout& host,
+                                  const std::vector<Emitter::AccumulatorUse>& acc_use) {
     std::vector<Placement> map;
     const std::uint64_t w = lowered.target.row_bytes;
     auto layer_name = [&](int op) {
@@ -129,10 +130,16 @@ std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& 
         if (plan->zero_rows > 0)
             map.push_back(Placement{"zeros", "ub", plan->zero_first, plan->zero_rows,
                                     "never written: the source for clearing zero borders"});
+    // Per layer, the accumulator rows its blocks use (blocks alternate between the two
+    // halves; one larger than half starts at row 0).
     const std::uint64_t half = lowered.target.acc_half();
-    for (std::uint64_t h = 0; h < 2; ++h)
-        map.push_back(Placement{fmt::format("accumulator half {}", h), "acc", h * half, half,
-                                "blocks alternate between the halves; one larger than half starts at row 0"});
+    for (std::size_t l = 0; l < acc_use.size(); ++l)
+        for (const auto& [first, end] : acc_use[l].ranges) {
+            const std::string halves = end <= half ? "half 0" : first >= half ? "half 1" : "both halves";
+            map.push_back(Placement{network.layers[l].name, "acc", first, end - first,
+                                    fmt::format("{}; {} block{} in all", halves, acc_use[l].blocks,
+                                                acc_use[l].blocks == 1 ? "" : "s")});
+        }
     for (std::size_t l = 0; l < lowered.layer_weight_bytes.size(); ++l) {
         const auto& r = lowered.layer_weight_bytes[l];
         if (r.second > r.first)
@@ -177,7 +184,7 @@ CompiledWorkload compile(const Network& input, const config::ChipConfig& chip) {
     std::deque<UbPlan> plans;
     const std::vector<Pass> passes = choose_passes(network, lowered, chip, plans);
     const HostLayout host = layout_host(lowered, passes);
-    Emitter emitter(lowered, host);
+    Emitter emitter(lowered, host, where(network));
     for (std::size_t p = 0; p < passes.size(); ++p) emitter.emit_pass(p, passes[p]);
 
     CompiledWorkload out;
@@ -194,7 +201,7 @@ CompiledWorkload compile(const Network& input, const config::ChipConfig& chip) {
     out.program = emitter.finish(chip.signature(), out.layers);
     out.host_image = host_image(lowered, network, passes, host);
     out.outputs = output_locations(lowered, network, passes, host);
-    out.memory_map = memory_map(network, lowered, passes, host);
+    out.memory_map = memory_map(network, lowered, passes, host, emitter.accumulator_use());
     out.weight_image = lowered.weights.take_bytes();
     out.passes = static_cast<std::uint32_t>(passes.size());
     for (const Pass& p : passes) out.ub_bytes_used = std::max(out.ub_bytes_used, p.plan->rows_used * target.row_bytes);

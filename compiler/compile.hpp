@@ -22,6 +22,14 @@ public:
     using Error::Error;
 };
 
+/// The most instructions a compiled program may have: 2^22 = 4,194,304, 40 times the
+/// largest shipped workload (CNN1, about 100,000). The program file could count 2^32 - 1,
+/// but the compiler holds about 560 bytes per instruction while it builds the program
+/// (1.4 M instructions take 0.8 GB) and the simulator about as much again, so a bound keeps
+/// a run within a few GB; beyond it a workload is a compile error, found before the memory
+/// is spent (docs/compiler.md, "Limits").
+constexpr std::uint64_t kMaxInstructions = std::uint64_t{1} << 22;
+
 /// Where a tensor lives in a memory: first row (or byte) and extent.
 struct Placement {
     std::string tensor;  // tensor or layer name

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <iterator>
 
 namespace tpusim::compiler {
 
@@ -16,11 +19,49 @@ std::uint32_t layer_code(int layer) { return layer < 0 ? isa::Program::kNoLayer 
 
 }  // namespace
 
-Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host) : lowered_(lowered), host_(host) {}
+Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host, std::string workload)
+    : lowered_(lowered), host_(host), workload_(std::move(workload)), acc_use_(lowered.layers.size()) {}
 
-void Emitter::emit(const isa::Instruction& in, int layer) {
+namespace {
+
+[[noreturn]] void too_many_instructions(const std::string& workload, const std::string& count, const std::string& where) {
+    throw CompileError(fmt::format("{}: the program needs {} instructions{}, more than the {} a program may have "
+                                   "(docs/compiler.md, \"Limits\")",
+                                   workload, count, where, kMaxInstructions));
+}
+
+}  // namespace
+
+std::size_t Emitter::emit(const isa::Instruction& in, int layer) {
+    // Lowering counted a lower bound; the real count (pass after pass, syncs, registers)
+    // is checked as it grows, so that emission stops before the memory runs out.
+    if (code_.size() + 2 > kMaxInstructions)  // the instruction, a sync before it, ...
+        too_many_instructions(workload_, fmt::format("more than {}", code_.size()),
+                              layer < 0 ? std::string()
+                                        : fmt::format(" (counting stopped in layer \"{}\", pass {})",
+                                                      lowered_.layers[static_cast<std::size_t>(layer)].name,
+                                                      pass_index_ + 1));
+    for (const auto& [first, end] : syncs_.before(in)) {
+        isa::Instruction sync;
+        sync.op = isa::Opcode::Sync;
+        sync.sync_mode = static_cast<std::uint64_t>(isa::SyncMode::UbRange);
+        sync.sync_addr = first;
+        sync.sync_length = end - first;
+        code_.push_back(sync);
+        layer_of_.push_back(layer_code(layer));
+    }
     code_.push_back(in);
     layer_of_.push_back(layer_code(layer));
+    std::uint64_t out_rows = in.rows;
+    if (in.op == isa::Opcode::Activate && in.pool != static_cast<std::uint64_t>(isa::Pool::None)) {
+        // As the activation unit pools: whole windows of pool_input_width-wide rows.
+        const auto reg = [&](isa::ConfigReg r) { return static_cast<std::uint64_t>(regs_[static_cast<std::size_t>(r)]); };
+        const std::uint64_t w = reg(isa::ConfigReg::PoolInputWidth), k = reg(isa::ConfigReg::PoolSize),
+                            st = reg(isa::ConfigReg::PoolStride), h = in.rows / w;
+        out_rows = ((h - k) / st + 1) * ((w - k) / st + 1);
+    }
+    syncs_.wrote(in, out_rows);
+    return code_.size() - 1;
 }
 
 void Emitter::set_register(isa::ConfigReg reg, std::int64_t value, int layer) {
@@ -47,18 +88,31 @@ void Emitter::transfer(isa::Opcode op, std::uint64_t host, std::uint64_t ub, std
 
 /// Blocks alternate between the two halves of the accumulators; within a half they are
 /// placed one after another, so small blocks leave several in flight.
-std::uint64_t Emitter::accumulator_block(std::uint64_t rows) {
+std::uint64_t Emitter::accumulator_block(std::uint64_t rows, int layer) {
     const std::uint64_t half = lowered_.target.acc_half();
+    std::uint64_t at = 0;
     if (rows > half) {  // a block larger than half (see op_blocks) starts at row 0
         acc_cursor_ = {half, rows - half};
         acc_half_ = 1;
-        return 0;
+    } else {
+        auto& cursor = acc_cursor_[static_cast<std::size_t>(acc_half_)];
+        if (cursor + rows > half) cursor = 0;
+        at = static_cast<std::uint64_t>(acc_half_) * half + cursor;
+        cursor += rows;
+        acc_half_ ^= 1;
     }
-    auto& cursor = acc_cursor_[static_cast<std::size_t>(acc_half_)];
-    if (cursor + rows > half) cursor = 0;
-    const std::uint64_t at = static_cast<std::uint64_t>(acc_half_) * half + cursor;
-    cursor += rows;
-    acc_half_ ^= 1;
+    // The layer's ranges, merged where they touch.
+    AccumulatorUse& use = acc_use_[static_cast<std::size_t>(layer)];
+    use.blocks += 1;
+    std::uint64_t lo = at, hi = at + rows;
+    auto it = use.ranges.upper_bound(lo);
+    if (it != use.ranges.begin() && std::prev(it)->second >= lo) --it;
+    while (it != use.ranges.end() && it->first <= hi) {
+        lo = std::min(lo, it->first);
+        hi = std::max(hi, it->second);
+        it = use.ranges.erase(it);
+    }
+    use.ranges.emplace(lo, hi);
     return at;
 }
 
@@ -180,7 +234,7 @@ void Emitter::emit_job_block(const LoweredOp& op, const Job& job, const Block& b
         const std::array<std::int64_t, 3> stride{d.g.sample, d.g.y, d.g.x};
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return stride[a] > stride[b]; });
     }
-    const std::uint64_t acc = accumulator_block(block.rows());
+    const std::uint64_t acc = accumulator_block(block.rows(), op.layer);
     for (std::size_t k = 0; k < job.terms.size(); ++k) {
         const Term& term = job.terms[k];
         const bool from_stripe = static_cast<int>(buffer_of(term.source)) == streamed;
@@ -257,13 +311,14 @@ void Emitter::emit_products(const MatmulOp& m, const Term& term, const TensorRow
     for (isa::Instruction in :
          product_instructions(first, static_cast<std::int64_t>(acc), block_dims(block, stride, order))) {
         in.accumulate = accumulate ? 1 : 0;
-        if (first_instruction && term.tile != active_tile_) {
+        const bool switches = first_instruction && term.tile != active_tile_;
+        if (switches) {
             in.switch_weights = 1;
-            switches_.push_back(Switch{code_.size(), term.tile, layer});
             active_tile_ = term.tile;
         }
         first_instruction = false;
-        emit(in, layer);
+        const std::size_t at = emit(in, layer);
+        if (switches) switches_.push_back(Switch{at, term.tile, layer});
     }
 }
 
@@ -395,6 +450,8 @@ isa::Program Emitter::finish(const isa::ChipSignature& chip, const std::vector<L
             ++next_switch;
         }
     }
+    if (program.code.size() + 1 > kMaxInstructions)
+        too_many_instructions(workload_, std::to_string(program.code.size() + 1), "");
     isa::Instruction halt;
     halt.op = isa::Opcode::Halt;
     program.code.push_back(halt);

@@ -108,6 +108,8 @@ struct LoweredNetwork {
     std::vector<int> output_tensor;      // per network output
     std::vector<int> output_ready;       // per network output: op after which it is complete, -1 for an input
     std::vector<LayerStats> layers;      // macs and weights; weight_bytes is counted by emission
+    /// Instructions one pass of the ops takes at least (checked against kMaxInstructions).
+    std::uint64_t min_instructions = 0;
     /// Per layer, the byte range of the weight image its own tiles occupy (empty: none).
     std::vector<std::pair<std::uint64_t, std::uint64_t>> layer_weight_bytes;
 };

@@ -267,7 +267,31 @@ private:
         if (any) job.terms.push_back(Term{source, chunk, at.first, at.second, out_.weights.selection(rows, cols, to)});
     }
 
+    /// Instructions the ops so far will take at least: a product per term and an activate
+    /// per job (a job has at least one block), a vector instruction per vector step.
+    static std::uint64_t min_instructions(const MatmulOp& op) {
+        std::uint64_t n = 0;
+        for (const Job& job : op.jobs) n += job.terms.size() + 1;
+        return n;
+    }
+
+    /// Stops lowering when the program would exceed kMaxInstructions, before its
+    /// instructions take the memory (`more`: instructions the current layer will add).
+    void count_instructions(std::uint64_t more) {
+        if (out_.min_instructions + more <= kMaxInstructions) {
+            out_.min_instructions += more;
+            return;
+        }
+        const Layer& l = layer();
+        throw CompileError(fmt::format(
+            "{}: layer \"{}\" ({}) makes the program at least {} instructions long (counting stopped there), more "
+            "than the {} a program may have (docs/compiler.md, \"Limits\")",
+            l.source.empty() ? net_.source : l.source, l.name, kind_name(l.kind), out_.min_instructions + more,
+            kMaxInstructions));
+    }
+
     void push(MatmulOp op) {
+        count_instructions(min_instructions(op));
         LoweredOp o;
         o.layer = layer_;
         o.is_matmul = true;
@@ -276,6 +300,7 @@ private:
     }
 
     void push(VectorStep v) {
+        count_instructions(1);
         LoweredOp o;
         o.layer = layer_;
         o.is_matmul = false;
@@ -318,6 +343,7 @@ private:
     LayerStats& stats() { return out_.layers[static_cast<std::size_t>(layer_)]; }
 
     void lower_fc() {
+        if (layer().per_step) return lower_fc_per_step();
         const Layer& l = layer();
         const int xid = tensor(l.inputs[0]);
         const UbTensor x = at(xid);
@@ -342,6 +368,30 @@ private:
         push(std::move(op));
         stats().macs = std::uint64_t{batch()} * k * l.units;
         stats().weights = k * l.units;
+    }
+
+    /// The same product at every step: a grid of `steps` x 1 points over the sequence (a 1x1
+    /// convolution over it), a job per output chunk, a term per input chunk.
+    void lower_fc_per_step() {
+        const Layer& l = layer();
+        const int xid = tensor(l.inputs[0]);
+        const UbTensor x = at(xid);
+        const int y = define(l.name, l.out_shape, layer_);
+        MatmulOp op;
+        op.grid_h = x.height;
+        op.requant = l.requant;
+        for (std::uint32_t m = 0; m < chunk_count(l.units, T_); ++m) {
+            Job job{y, m, l.activation, {}};
+            for (std::uint32_t c = 0; c < chunk_count(x.features, T_); ++c)
+                job.terms.push_back(Term{xid, c, 0, 0,
+                                         out_.weights.dense(l.weights, l.units, std::uint64_t{c} * T_,
+                                                            chunk_features(x.features, T_, c), std::uint64_t{m} * T_,
+                                                            chunk_features(l.units, T_, m))});
+            op.jobs.push_back(std::move(job));
+        }
+        push(std::move(op));
+        stats().macs = std::uint64_t{batch()} * x.height * x.features * l.units;
+        stats().weights = std::uint64_t{x.features} * l.units;
     }
 
     Pooling pooling_of(const Layer& p) const {
@@ -453,7 +503,25 @@ private:
         v.a = Slice{a, 0, h};
         v.b = Slice{b, 0, h};
         v.dst = Slice{y, 0, h};
+        if (l.activation == Activation::None) {
+            push(v);
+            return;
+        }
+        // The vector unit applies no function: the result goes back through the array on
+        // identity tiles, and the activate that writes it applies the function with
+        // requantization (1, 0), which leaves int8 values as they are.
+        const int sum = define(l.name + "#sum", l.out_shape, layer_);
+        v.dst = Slice{sum, 0, h};
         push(v);
+        MatmulOp op;
+        op.grid_h = at(y).height;
+        op.grid_w = at(y).width;
+        for (std::uint32_t m = 0; m < chunk_count(at(y).features, T_); ++m)
+            op.jobs.push_back(Job{y,
+                                  m,
+                                  l.activation,
+                                  {Term{sum, m, 0, 0, out_.weights.identity(chunk_features(at(y).features, T_, m))}}});
+        push(std::move(op));
     }
 
     void lower_flatten() {
@@ -520,6 +588,20 @@ private:
         int input = tensor(l.inputs[0]);
         const std::uint32_t hchunks = chunk_count(hidden, T_);
         std::uint64_t macs = 0, weights = 0;
+        {
+            // Every step of every stacked layer, counted as push() will count them, before
+            // any is made: an LSTM over thousands of steps stops here, not after lowering.
+            const std::uint64_t jobs = 4 * std::uint64_t{hchunks};
+            std::uint64_t all = 0;
+            for (std::uint32_t s = 0; s < p.layers; ++s) {
+                const std::uint64_t x = s == 0 ? chunk_count(at(input).features, T_) : hchunks;
+                const std::uint64_t first = jobs * (x + 1) + 1 + 2 * hchunks + 1;
+                const std::uint64_t later = jobs * (x + hchunks + 1) + 3 + 2 * hchunks + 1;
+                all += first + std::uint64_t{steps - 1} * later;
+            }
+            count_instructions(all);
+            out_.min_instructions -= all;
+        }
         for (std::uint32_t s = 0; s < p.layers; ++s) {
             const bool last = s + 1 == p.layers;
             const int h =

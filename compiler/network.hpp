@@ -28,7 +28,7 @@ struct Tensor {
 };
 
 enum class LayerKind {
-    FullyConnected,   // y = act(requant(x . W)), x flattened; W: [in_features, units]
+    FullyConnected,   // y = act(requant(x . W)), x flattened (or each step, per_step); W: [in_features, units]
     Conv2d,           // NHWC, W: [kh, kw, cin, cout]
     DepthwiseConv2d,  // W: [kh, kw, channels] (channel multiplier 1)
     MaxPool,          // window x window, stride
@@ -68,6 +68,7 @@ struct Layer {
 
     // FullyConnected
     std::uint32_t units = 0;
+    bool per_step = false;  // on a sequence {steps, features}: the same layer at every step
     // Conv2d / DepthwiseConv2d / pools
     std::uint32_t filters = 0;               // Conv2d output channels
     std::uint32_t kernel_h = 1, kernel_w = 1;  // also the pooling window

@@ -80,18 +80,20 @@ Tensor make_output(const Tensor& like, Shape shape) {
     return t;
 }
 
+/// Per sample, or per step of each sample's sequence (per_step): y = act(requant(x . W)).
 Tensor fully_connected(const Layer& l, const Tensor& x) {
-    const std::size_t k_size = elements(x.shape), m_size = l.units;
-    Tensor y = make_output(x, {l.units});
+    const std::size_t steps = l.per_step ? x.shape[0] : 1;
+    const std::size_t k_size = elements(x.shape) / steps, m_size = l.units;
+    Tensor y = make_output(x, l.per_step ? Shape{x.shape[0], l.units} : Shape{l.units});
     std::vector<std::int64_t> acc(m_size);
-    for (std::size_t n = 0; n < x.batch; ++n) {
+    for (std::size_t v = 0; v < x.batch * steps; ++v) {
         std::fill(acc.begin(), acc.end(), 0);
         for (std::size_t k = 0; k < k_size; ++k) {
-            const std::int64_t xv = x.data[n * k_size + k];
+            const std::int64_t xv = x.data[v * k_size + k];
             const std::int8_t* w = &l.weights[k * m_size];
             for (std::size_t m = 0; m < m_size; ++m) acc[m] += xv * w[m];
         }
-        for (std::size_t m = 0; m < m_size; ++m) y.data[n * m_size + m] = activate(acc[m], l.requant, l.activation);
+        for (std::size_t m = 0; m < m_size; ++m) y.data[v * m_size + m] = activate(acc[m], l.requant, l.activation);
     }
     return y;
 }
@@ -168,7 +170,8 @@ Tensor elementwise(const Layer& l, const Tensor& a, const Tensor& b) {
     for (std::size_t i = 0; i < y.data.size(); ++i) {
         const std::int64_t p = l.kind == LayerKind::Add ? std::int64_t{a.data[i]} + b.data[i]
                                                         : std::int64_t{a.data[i]} * b.data[i];
-        y.data[i] = sat8(round_shift(p, l.vector_shift));
+        // The activation reads the int8 result, as an activate with requantization (1, 0) does.
+        y.data[i] = activate(sat8(round_shift(p, l.vector_shift)), Requant{}, l.activation);
     }
     return y;
 }

@@ -24,20 +24,21 @@ struct KindRules {
     LayerKind kind;
     std::size_t min_inputs, max_inputs;
     std::size_t input_rank;  // 0: any rank
-    bool requant;            // has weights, a requantization and an activation
+    bool requant;            // has weights and a requantization
+    bool activation;         // takes an activation function
 };
 constexpr std::size_t kAny = std::numeric_limits<std::size_t>::max();
 const KindRules kRules[] = {
-    {LayerKind::FullyConnected, 1, 1, 0, true},
-    {LayerKind::Conv2d, 1, 1, 3, true},
-    {LayerKind::DepthwiseConv2d, 1, 1, 3, true},
-    {LayerKind::MaxPool, 1, 1, 3, false},
-    {LayerKind::AvgPool, 1, 1, 3, false},
-    {LayerKind::Lstm, 1, 1, 2, false},
-    {LayerKind::Add, 2, 2, 0, false},
-    {LayerKind::Multiply, 2, 2, 0, false},
-    {LayerKind::Flatten, 1, 1, 0, false},
-    {LayerKind::Concat, 2, kAny, 0, false},
+    {LayerKind::FullyConnected, 1, 1, 0, true, true},
+    {LayerKind::Conv2d, 1, 1, 3, true, true},
+    {LayerKind::DepthwiseConv2d, 1, 1, 3, true, true},
+    {LayerKind::MaxPool, 1, 1, 3, false, false},
+    {LayerKind::AvgPool, 1, 1, 3, false, false},
+    {LayerKind::Lstm, 1, 1, 2, false, false},
+    {LayerKind::Add, 2, 2, 0, false, true},
+    {LayerKind::Multiply, 2, 2, 0, false, true},
+    {LayerKind::Flatten, 1, 1, 0, false, false},
+    {LayerKind::Concat, 2, kAny, 0, false, false},
 };
 
 const KindRules& rules_of(LayerKind kind) {
@@ -94,13 +95,15 @@ public:
 
     Shape check_shape() const {
         const KindRules& rules = rules_of(layer_.kind);
-        if (rules.requant) {
-            check_requant("requant", layer_.requant);
+        if (rules.activation) {
             if (static_cast<std::uint8_t>(layer_.activation) > static_cast<std::uint8_t>(Activation::Tanh))
                 fail("activation", "not one of none, relu, sigmoid, tanh");
+        } else if (layer_.activation != Activation::None) {
+            fail("activation", fmt::format("{} layer has no activation function", kind_with_article(layer_.kind)));
+        }
+        if (rules.requant) {
+            check_requant("requant", layer_.requant);
         } else {
-            if (layer_.activation != Activation::None)
-                fail("activation", fmt::format("{} layer has no activation function", kind_with_article(layer_.kind)));
             if (layer_.requant.multiplier != 1 || layer_.requant.shift != 0)
                 fail("requant", fmt::format("{} layer does not requantize (multiplier must be 1, shift 0)",
                                             kind_with_article(layer_.kind)));
@@ -193,7 +196,11 @@ private:
         switch (l.kind) {
         case LayerKind::FullyConnected:
             if (l.units == 0) fail("units", "must be at least 1");
-            return {l.units};
+            if (!l.per_step) return {l.units};
+            if (in_[0].size() != 2)
+                fail("per_step", fmt::format("\"{}\" has shape {}; per_step needs a sequence [steps, features]",
+                                             l.inputs[0], to_string(in_[0])));
+            return {in_[0][0], l.units};
         case LayerKind::Conv2d:
             if (l.filters == 0) fail("filters", "must be at least 1");
             return conv_output(l.filters);
@@ -304,7 +311,8 @@ std::string describe_layer(const Network& network, const Layer& layer) {
 std::vector<Shape> weight_shapes(const Layer& layer, const Shape& input) {
     const std::uint32_t channels = input.empty() ? 0 : input.back();
     switch (layer.kind) {
-    case LayerKind::FullyConnected: return {{static_cast<std::uint32_t>(capped_elements(input)), layer.units}};
+    case LayerKind::FullyConnected:
+        return {{layer.per_step ? channels : static_cast<std::uint32_t>(capped_elements(input)), layer.units}};
     case LayerKind::Conv2d: return {{layer.kernel_h, layer.kernel_w, channels, layer.filters}};
     case LayerKind::DepthwiseConv2d: return {{layer.kernel_h, layer.kernel_w, channels}};
     case LayerKind::Lstm: {
@@ -323,7 +331,7 @@ std::vector<Shape> weight_shapes(const Layer& layer, const Shape& input) {
 std::uint64_t reduction_size(const Layer& layer, const Shape& input) {
     const std::uint64_t channels = input.empty() ? 0 : input.back();
     switch (layer.kind) {
-    case LayerKind::FullyConnected: return capped_elements(input);
+    case LayerKind::FullyConnected: return layer.per_step ? channels : capped_elements(input);
     case LayerKind::Conv2d: return std::uint64_t{layer.kernel_h} * layer.kernel_w * channels;
     case LayerKind::DepthwiseConv2d: return std::uint64_t{layer.kernel_h} * layer.kernel_w;
     case LayerKind::Lstm: return channels + layer.lstm.hidden;

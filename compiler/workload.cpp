@@ -38,14 +38,14 @@ const std::vector<KindKeys>& kind_table() {
                                                "activation", "requant", "weights"};
     static const std::vector<KindKeys> table = [] {
         std::vector<KindKeys> t{
-            {"fc", LayerKind::FullyConnected, {"units", "activation", "requant", "weights"}},
+            {"fc", LayerKind::FullyConnected, {"units", "per_step", "activation", "requant", "weights"}},
             {"conv2d", LayerKind::Conv2d, {"filters"}},
             {"depthwise_conv2d", LayerKind::DepthwiseConv2d, {}},
             {"max_pool", LayerKind::MaxPool, {"kernel", "stride"}},
             {"avg_pool", LayerKind::AvgPool, {"kernel", "stride"}},
             {"lstm", LayerKind::Lstm, {"hidden", "layers", "gate_requant", "weights"}},
-            {"add", LayerKind::Add, {"vector_shift"}},
-            {"multiply", LayerKind::Multiply, {"vector_shift"}},
+            {"add", LayerKind::Add, {"vector_shift", "activation"}},
+            {"multiply", LayerKind::Multiply, {"vector_shift", "activation"}},
             {"flatten", LayerKind::Flatten, {}},
             {"concat", LayerKind::Concat, {}},
         };
@@ -255,6 +255,7 @@ private:
     void read_kind_keys(const Fields& f, Layer& l, Pending& p) const {
         if (f.has("units")) l.units = to_u32(f.uint(f.get("units"), "units", 1, kMaxDim));
         else if (l.kind == LayerKind::FullyConnected) f.require("units", "the number of outputs");
+        if (f.has("per_step")) l.per_step = f.choice(f.get("per_step"), "per_step", {"false", "true"}) == 1;
         if (f.has("filters")) l.filters = to_u32(f.uint(f.get("filters"), "filters", 1, kMaxDim));
         else if (l.kind == LayerKind::Conv2d) f.require("filters", "the number of output channels");
 

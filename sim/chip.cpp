@@ -58,7 +58,7 @@ Chip::Chip(sc_core::sc_module_name name, const UnitContext& ctx, ArrayModel mode
     activation_.acc(acc);
 }
 
-void Chip::finish() { matrix_->finish(controller_.end_cycle()); }
+void Chip::finish() { matrix_->finish(controller_.end_cycle(), controller_.sync_waits()); }
 
 std::vector<StatSnapshot> Chip::stats() const {
     return {snapshot(controller_.stats), snapshot(host_.stats), snapshot(weight_memory_.stats),

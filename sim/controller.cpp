@@ -73,16 +73,21 @@ void Controller::thread() {
                     rec.end = rec.issue + 1 + in.cycles;
                     break;
                 case Opcode::Sync: {
-                    if (in.sync_mode == static_cast<std::uint64_t>(isa::SyncMode::Units)) {
+                    bool on_host = false;
+                    const bool ranges = in.sync_mode != static_cast<std::uint64_t>(isa::SyncMode::Units);
+                    if (!ranges) {
                         wait_drained(in.unit_mask);
                     } else {
                         const Memory m = in.sync_mode == static_cast<std::uint64_t>(isa::SyncMode::UbRange)
                                              ? Memory::UnifiedBuffer : Memory::Accumulators;
-                        ctx_.scoreboard.wait_clear(seq, Unit::Controller,
-                                                   {Access{m, in.sync_addr, in.sync_addr + in.sync_length, false}});
+                        on_host = ctx_.scoreboard
+                                      .wait_clear(seq, Unit::Controller,
+                                                  {Access{m, in.sync_addr, in.sync_addr + in.sync_length, false}})
+                                      .waits_on_host;
                     }
                     rec.start = rec.issue + 1;
                     rec.end = std::max(now(), rec.issue + 1);
+                    if (ranges && rec.end > rec.start) sync_waits_.push_back(SyncWait{rec.start, rec.end, on_host});
                     if (rec.end > rec.start) rec.stall = StallReason::Sync;
                     sync_cycles_ += rec.end - rec.start;
                     break;

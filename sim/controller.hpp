@@ -11,6 +11,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 namespace tpusim::sim {
 
@@ -24,6 +25,9 @@ public:
     bool finished() const { return finished_; }
     Cycle end_cycle() const { return end_; }
     std::string state() const;
+    /// Every range Sync that waited, in time order (they never overlap): the matrix unit
+    /// attributes the idle cycles among them to raw_stall or input_stall at the end.
+    const std::vector<SyncWait>& sync_waits() const { return sync_waits_; }
 
     StatGroup stats{"controller", "instruction fetch, decode and issue"};
 
@@ -38,6 +42,7 @@ private:
     bool finished_ = false;
     Cycle end_ = 0;
     std::size_t pc_ = 0;
+    std::vector<SyncWait> sync_waits_;
     enum class Waiting { Issue, Stage, Sync } waiting_ = Waiting::Issue;
     Counter issued_{stats, "instructions", "instructions issued", "instructions"};
     Counter stage_stall_{stats, "stage_stall_cycles", "cycles issue waited for a unit's stage to free", "cycles"};

@@ -18,13 +18,28 @@ MatrixUnit::MatrixUnit(sc_core::sc_module_name name, const UnitContext& ctx, con
       cols_(ctx.chip.matrix.cols),
       cycles_per_vector_(ctx.chip.matrix.cycles_per_vector()) {}
 
-void MatrixUnit::finish(Cycle total_cycles) {
+void MatrixUnit::finish(Cycle total_cycles, const std::vector<SyncWait>& sync_waits) {
     const std::uint64_t accounted = active_.value() + weight_stall_.value() + weight_shift_.value();
     non_matrix_ += total_cycles > accounted ? total_cycles - accounted : 0;
+    // Both lists are in time order and free of overlaps: one sweep subtracts the claimed
+    // cycles from every Sync wait.
+    std::size_t k = 0;
+    for (const SyncWait& s : sync_waits) {
+        while (k < claimed_.size() && claimed_[k].second <= s.from) ++k;
+        std::uint64_t idle = s.to - s.from;
+        for (std::size_t j = k; j < claimed_.size() && claimed_[j].first < s.to; ++j)
+            idle -= std::min(s.to, claimed_[j].second) - std::max(s.from, claimed_[j].first);
+        (s.on_host ? input_stall_ : raw_stall_) += idle;
+    }
 }
 
 void MatrixUnit::account_wait(const Issued& it, Cycle ready, const Scoreboard::Clearance& c, const WeightWait& w,
                               Cycle cleared, Cycle start) {
+    const Cycle busy_end = start + ctx_.decoded[it.seq].vectors * cycles_per_vector_;
+    if (!claimed_.empty() && claimed_.back().second >= ready)
+        claimed_.back().second = std::max(claimed_.back().second, busy_end);
+    else
+        claimed_.emplace_back(ready, busy_end);
     if (start <= ready) return;
     // Split [ready, start) at the tile's arrival, at the end of its shift and where the
     // other conditions cleared: before the arrival the unit waits for weight memory, then

@@ -35,8 +35,11 @@ public:
 
     StatGroup stats{"matrix_unit", "the systolic array, its weight buffers and its input and output paths"};
 
-    /// Sets the cycles not otherwise accounted for (non_matrix) once the run has ended.
-    void finish(Cycle total_cycles);
+    /// Sets the cycles not otherwise accounted for (non_matrix) once the run has ended, and
+    /// counts the cycles in which a range Sync held the controller while the unit had no
+    /// instruction to work on or wait for as raw_stall, or input_stall when the Sync waited
+    /// for a host transfer (docs/timing-model.md, "Cycle categories").
+    void finish(Cycle total_cycles, const std::vector<SyncWait>& sync_waits);
     /// One line on what the unit is doing or waiting for (deadlock reports).
     virtual std::string state() const = 0;
 
@@ -66,6 +69,9 @@ protected:
     const std::vector<std::uint8_t>& weights_;
     UnitProgress& progress_;
     const std::uint32_t rows_, cols_, cycles_per_vector_;
+    /// The cycles from each instruction's ready to the end of its input phase (waits of
+    /// every kind and streaming), merged where they touch: the unit is not idle in them.
+    std::vector<std::pair<Cycle, Cycle>> claimed_;
 
     Counter active_{stats, "array_active", "cycles in which an input vector entered the array", "cycles"};
     Counter useful_{stats, "useful_macs", "multiply-accumulates with a stored weight", "MACs"};

@@ -16,6 +16,13 @@
 
 namespace tpusim::sim {
 
+/// Cycles [from, to) in which a range Sync held the controller; `on_host`: the rows it
+/// waited for were last written by a host-to-UB transfer (the clearance's cause).
+struct SyncWait {
+    Cycle from = 0, to = 0;
+    bool on_host = false;
+};
+
 class Scoreboard {
 public:
     /// When an instruction may start, as far as hazards are concerned.

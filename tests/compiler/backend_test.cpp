@@ -7,6 +7,7 @@
 
 #include "compiler/compile.hpp"
 #include "compiler/layout.hpp"
+#include "compiler/lowered.hpp"
 #include "compiler/shape_inference.hpp"
 #include "compiler/tiling.hpp"
 #include "compiler/workload.hpp"
@@ -172,6 +173,117 @@ TEST_CASE("weight reads run as far ahead of the products as the weight FIFO allo
     }
 }
 
+namespace {
+
+/// Checks the syncs of `program` against a row-by-row model of the UB: every product or
+/// vector step that reads rows another unit wrote finds them waited for by a sync since
+/// the write, and every sync waits for a pending write that the instruction right after it
+/// (past further syncs) reads from another unit. Returns the number of syncs.
+std::size_t check_syncs(const isa::Program& program, std::uint64_t ub_rows) {
+    enum Unit { None, Host, Matrix, Activation };
+    struct Row {
+        Unit unit = None;  // writer not yet waited for by a sync
+        std::size_t write = 0;
+    };
+    std::vector<Row> rows(ub_rows);
+    std::map<isa::ConfigReg, std::uint64_t> reg{{isa::ConfigReg::PoolSize, 1}, {isa::ConfigReg::PoolStride, 1},
+                                               {isa::ConfigReg::PoolInputWidth, 1}};
+    std::size_t syncs = 0;
+    auto write = [&](std::size_t i, std::uint64_t first, std::uint64_t n, Unit unit) {
+        for (std::uint64_t r = first; r < first + n; ++r) rows.at(r) = Row{unit, i};
+    };
+    auto read_spans = [](const isa::Instruction& in) -> std::vector<std::pair<std::uint64_t, std::uint64_t>> {
+        if (in.op == isa::Opcode::MatrixMultiply)
+            return {{in.ub_addr, in.ub_addr + (in.outer - 1) * in.pitch + (in.rows - 1) * in.step + 1}};
+        if (in.op == isa::Opcode::Vector) return {{in.ub_addr, in.ub_addr + in.rows}, {in.ub_addr2, in.ub_addr2 + in.rows}};
+        return {};
+    };
+    for (std::size_t i = 0; i < program.code.size(); ++i) {
+        const auto& in = program.code[i];
+        INFO("instruction " << i);
+        const Unit reader = in.op == isa::Opcode::MatrixMultiply ? Matrix : Activation;
+        switch (in.op) {
+            case isa::Opcode::Sync: {
+                ++syncs;
+                REQUIRE(in.sync_mode == static_cast<std::uint64_t>(isa::SyncMode::UbRange));
+                std::size_t next = i + 1;
+                while (next < program.code.size() && program.code[next].op == isa::Opcode::Sync) ++next;
+                REQUIRE(next < program.code.size());
+                const auto& consumer = program.code[next];
+                const Unit consumer_unit = consumer.op == isa::Opcode::MatrixMultiply ? Matrix : Activation;
+                std::set<std::size_t> waited;
+                bool needed = false;
+                for (std::uint64_t r = in.sync_addr; r < in.sync_addr + in.sync_length; ++r) {
+                    if (rows.at(r).unit == None) continue;
+                    waited.insert(rows[r].write);
+                    for (const auto& [lo, hi] : read_spans(consumer))
+                        needed |= r >= lo && r < hi && rows[r].unit != consumer_unit;
+                }
+                CHECK(needed);
+                for (auto& row : rows)
+                    if (row.unit != None && waited.count(row.write)) row.unit = None;
+                break;
+            }
+            case isa::Opcode::MatrixMultiply:
+            case isa::Opcode::Vector:
+                for (const auto& [lo, hi] : read_spans(in))
+                    for (std::uint64_t r = lo; r < hi; ++r) {
+                        INFO("row " << r);
+                        CHECK((rows.at(r).unit == None || rows[r].unit == reader));
+                    }
+                if (in.op == isa::Opcode::Vector) write(i, in.ub_dst, in.rows, Activation);
+                break;
+            case isa::Opcode::ReadHostMemory: write(i, in.ub_addr, in.rows, Host); break;
+            case isa::Opcode::SetConfig: reg[static_cast<isa::ConfigReg>(in.reg)] = in.value; break;
+            case isa::Opcode::Activate: {
+                std::uint64_t n = in.rows;
+                if (in.pool != static_cast<std::uint64_t>(isa::Pool::None)) {
+                    const auto w = reg[isa::ConfigReg::PoolInputWidth], k = reg[isa::ConfigReg::PoolSize],
+                               st = reg[isa::ConfigReg::PoolStride];
+                    n = ((in.rows / w - k) / st + 1) * ((w - k) / st + 1);
+                }
+                write(i, in.ub_addr, n, Activation);
+                break;
+            }
+            default: break;
+        }
+    }
+    return syncs;
+}
+
+}  // namespace
+
+TEST_CASE("a sync stands before each read of rows another unit wrote, and nowhere else", "[compiler][schedule]") {
+    SECTION("a layer reading the previous layer's output waits for it right before its first product") {
+        const auto c = chip("teaching-8x8");
+        const auto compiled = compile(one_conv(10, 8, 8, 3, 1, 2), c);
+        const auto& p = compiled.program;
+        CHECK(check_syncs(p, c.ub_rows()) > 0);
+        std::size_t first = 0;  // conv2's first product
+        while (!(p.code[first].op == isa::Opcode::MatrixMultiply && p.layer_of[first] == 1)) ++first;
+        REQUIRE(first > 0);
+        const auto& sync = p.code[first - 1];
+        REQUIRE(sync.op == isa::Opcode::Sync);
+        CHECK(p.layer_of[first - 1] == 1);
+        // over rows of conv's output map that the product reads, from its first row on
+        CHECK(sync.sync_addr == p.code[first].ub_addr);
+        CHECK(sync.sync_length > 0);
+        // and the first product of all reads the input the host brought in
+        std::size_t product = 0;
+        while (p.code[product].op != isa::Opcode::MatrixMultiply) ++product;
+        CHECK(p.code[product - 1].op == isa::Opcode::Sync);
+    }
+    SECTION("random networks on the teaching chip and the TPUv1") {
+        for (const char* name : {"teaching-8x8", "tpuv1"}) {
+            const auto c = chip(name);
+            for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+                INFO(name << " seed " << seed);
+                check_syncs(compile(testing::random_network(seed, testing::RandomLimits{}), c).program, c.ub_rows());
+            }
+        }
+    }
+}
+
 TEST_CASE("statistics count useful MACs, distinct weights and every weight byte read", "[compiler][stats]") {
     const auto c = chip("teaching-8x8");
     SECTION("a 3x3 convolution whose output needs four accumulator blocks reads its weights four times") {
@@ -234,6 +346,42 @@ TEST_CASE("an input read by one few-channel convolution arrives as patches laid 
     CHECK(image_rows == 2 * 64);
 }
 
+TEST_CASE("the memory map lists the accumulator rows each layer's blocks use", "[compiler][memory-map]") {
+    for (const char* name : {"teaching-8x8", "tpuv1"}) {
+        const auto c = chip(name);
+        for (std::uint32_t seed = 1; seed <= 30; ++seed) {
+            INFO(name << " seed " << seed);
+            const auto compiled = compile(testing::random_network(seed, testing::RandomLimits{}), c);
+            const auto& p = compiled.program;
+            // From the program: per layer, the union of the rows its products write,
+            // merged where they touch.
+            std::map<std::string, std::map<std::uint64_t, std::uint64_t>> used;
+            for (std::size_t i = 0; i < p.code.size(); ++i) {
+                const auto& in = p.code[i];
+                if (in.op != isa::Opcode::MatrixMultiply) continue;
+                auto& ranges = used[p.layers.at(p.layer_of[i]).name];
+                std::uint64_t lo = in.acc_addr, hi = in.acc_addr + in.rows * in.outer;
+                auto it = ranges.upper_bound(lo);
+                if (it != ranges.begin() && std::prev(it)->second >= lo) --it;
+                while (it != ranges.end() && it->first <= hi) {
+                    lo = std::min(lo, it->first);
+                    hi = std::max(hi, it->second);
+                    it = ranges.erase(it);
+                }
+                ranges.emplace(lo, hi);
+            }
+            std::map<std::string, std::map<std::uint64_t, std::uint64_t>> listed;
+            for (const auto& pl : compiled.memory_map)
+                if (pl.memory == "acc") {
+                    CHECK(pl.first + pl.count <= c.acc.entries);
+                    CHECK(pl.note.find("block") != std::string::npos);
+                    listed[pl.tensor][pl.first] = pl.first + pl.count;
+                }
+            CHECK(listed == used);
+        }
+    }
+}
+
 TEST_CASE("the six TPUv1 workloads compile to the paper's weights and MACs per weight byte", "[compiler][tpuv1]") {
     const auto c = chip("tpuv1");
     for (const auto& w : published::tpuv1_workloads()) {
@@ -260,6 +408,35 @@ TEST_CASE("a workload that does not fit is a one-line error naming the file, the
             CHECK(m.find("160000 bytes of unified buffer") != std::string::npos);
             CHECK(m.find("65536 bytes") != std::string::npos);
             CHECK(m.find('\n') == std::string::npos);
+        }
+    }
+    SECTION("instructions: an LSTM unrolled beyond the limit stops before any step is lowered") {
+        // 20 stacked layers of 16 units over 20,000 steps of 16 features; on the TPUv1 every
+        // vector is one chunk. Per stacked layer, step 0: 4 gate jobs x (1 x term + 1
+        // activate) + 1 vector step + tanh copy (1 term + 1 activate) + 1 vector step = 12;
+        // later steps: 4 x (1 + 1 h term + 1) + 3 + 2 + 1 = 18. 20 x (12 + 19,999 x 18) =
+        // 7,199,880 > 2^22.
+        const Network net = parse_workload("name: huge\nbatch: 1\ninputs:\n  - name: x\n    shape: [20000, 16]\n"
+                                           "layers:\n  - name: lstm\n    type: lstm\n    hidden: 16\n    layers: 20\n",
+                                           "huge.yaml");
+        try {
+            compile(net, chip("tpuv1"));
+            FAIL("expected CompileError");
+        } catch (const CompileError& e) {
+            CHECK(std::string(e.what()) ==
+                  "huge.yaml:7: layer \"lstm\" (lstm) makes the program at least 7199880 instructions long (counting "
+                  "stopped there), more than the 4194304 a program may have (docs/compiler.md, \"Limits\")");
+        }
+    }
+    SECTION("instructions: the count lowering checks is a lower bound of the program's") {
+        for (const char* name : {"teaching-8x8", "tpuv1"}) {
+            const auto c = chip(name);
+            for (std::uint32_t seed = 1; seed <= 30; ++seed) {
+                INFO(name << " seed " << seed);
+                Network net = testing::random_network(seed, testing::RandomLimits{});
+                const auto compiled = compile(net, c);
+                CHECK(lower(net, target_of(c)).min_instructions <= compiled.program.code.size());
+            }
         }
     }
     SECTION("weight memory") {

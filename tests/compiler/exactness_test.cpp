@@ -64,8 +64,19 @@ TEST_CASE("random networks compute exactly on the 8x8 teaching chip", "[compiler
     const auto chip = test::shipped_chip("teaching-8x8");
     RandomLimits deep;
     deep.max_layers = 10;
-    for (std::uint32_t seed = 1; seed <= 600; ++seed)
-        check_exact(random_network(seed, seed % 2 ? RandomLimits{} : deep), chip);
+    std::size_t per_step = 0;  // fc layers applied at every step of a sequence
+    std::size_t activated = 0;  // add and multiply layers with an activation
+    for (std::uint32_t seed = 1; seed <= 600; ++seed) {
+        const auto net = random_network(seed, seed % 2 ? RandomLimits{} : deep);
+        for (const auto& l : net.layers) {
+            per_step += l.per_step;
+            activated += (l.kind == compiler::LayerKind::Add || l.kind == compiler::LayerKind::Multiply) &&
+                         l.activation != compiler::Activation::None;
+        }
+        check_exact(net, chip);
+    }
+    CHECK(per_step >= 20);
+    CHECK(activated >= 20);
 }
 
 TEST_CASE("random networks compute exactly on non-square arrays with tiny accumulators and UB", "[compiler][exact]") {

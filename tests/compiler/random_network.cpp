@@ -127,12 +127,15 @@ private:
         l.kind = kinds[pick(0, static_cast<std::uint32_t>(kinds.size() - 1))];
         if (l.kind == LayerKind::FullyConnected && elements(x.shape) > 600) l.kind = LayerKind::Flatten;
         switch (l.kind) {
-            case LayerKind::FullyConnected:
+            case LayerKind::FullyConnected: {
                 l.units = features(2 * lim_.max_channels);
-                l.weights = values(elements(x.shape) * l.units);
-                l.requant = requant_for(elements(x.shape));
+                l.per_step = rank == 2 && chance(0.5);  // the same product at every step
+                const std::uint64_t k = l.per_step ? x.shape[1] : elements(x.shape);
+                l.weights = values(k * l.units);
+                l.requant = requant_for(k);
                 l.activation = some_activation();
                 break;
+            }
             case LayerKind::Conv2d:
             case LayerKind::DepthwiseConv2d: {
                 window(l, x.shape, true);
@@ -166,6 +169,7 @@ private:
             case LayerKind::Multiply:
                 l.inputs.push_back(partner(x, false));
                 l.vector_shift = l.kind == LayerKind::Multiply ? pick(4, 9) : pick(0, 2);
+                if (chance(0.4)) l.activation = some_activation();  // through the array and activate
                 break;
             case LayerKind::Concat: {
                 l.inputs.push_back(partner(x, true));
@@ -229,6 +233,8 @@ std::string describe(const Network& net) {
         if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool)
             out += fmt::format(" k{} s{}", l.kernel_h, l.stride_h);
         if (l.kind == LayerKind::Lstm) out += fmt::format(" hidden {} layers {}", l.lstm.hidden, l.lstm.layers);
+        if (l.per_step) out += " per_step";
+        if (l.activation != Activation::None) out += fmt::format(" activation {}", static_cast<int>(l.activation));
         out += ";";
     }
     out += " outputs";

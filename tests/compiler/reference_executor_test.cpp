@@ -164,7 +164,7 @@ TEST_CASE("pools: the worked example of docs/arithmetic.md", "[reference]") {
     CHECK(t.at("max_s2").data == Values{4});
 }
 
-TEST_CASE("add and multiply round, shift and saturate", "[reference]") {
+TEST_CASE("add and multiply round, shift and saturate, then apply their activation", "[reference]") {
     Builder b({4}, 1, {100, -100, 9, -5});
     Builder m({4}, 1, {-128, 64, -64, 3});
     b.add("sum", LayerKind::Add, {"x", "x"});      // [200, -200, 18, -10] -> [127, -128, 18, -10]
@@ -174,8 +174,16 @@ TEST_CASE("add and multiply round, shift and saturate", "[reference]") {
     m.n.layers.back().vector_shift = 7;            //   -> [128 -> 127, 32, 32, 0.07 -> 0]
     m.add("mix", LayerKind::Multiply, {"x", "sq"});  // [-128*127, 64*32, -64*32, 0] / 128
     m.n.layers.back().vector_shift = 7;              //   -> [-127, 16, -16, 0]
+    b.add("relu_half", LayerKind::Add, {"x", "sum"});  // as half, then ReLU on the int8 result
+    b.n.layers.back().vector_shift = 1;                //   -> [114, 0, 14, 0]
+    b.n.layers.back().activation = Activation::Relu;
+    m.add("sq_tanh", LayerKind::Multiply, {"x", "x"});  // as sq, then tanh on Q3.4:
+    m.n.layers.back().vector_shift = 7;                //   tanh(127/16) = 1 -> 127, tanh(2) -> 123
+    m.n.layers.back().activation = Activation::Tanh;   //   (both 32), tanh(0) = 0
     const auto tb = b.run();
     const auto tm = m.run();
+    CHECK(tb.at("relu_half").data == Values{114, 0, 14, 0});
+    CHECK(tm.at("sq_tanh").data == Values{127, 123, 123, 0});
     CHECK(tb.at("sum").data == Values{127, -128, 18, -10});
     CHECK(tb.at("half").data == Values{114, -114, 14, -7});
     CHECK(tm.at("sq").data == Values{127, 32, 32, 0});

@@ -34,8 +34,8 @@ inline Stats layer_stats(const Network& net, const Layer& l) {
     switch (l.kind) {
     case LayerKind::FullyConnected:
         s.fc = 1;
-        s.weights = elements(in) * l.units;
-        s.macs = batch * s.weights;
+        s.weights = (l.per_step ? in.back() : elements(in)) * l.units;
+        s.macs = batch * (l.per_step ? in[0] : 1) * s.weights;
         s.weight_bytes = s.weights;
         break;
     case LayerKind::Conv2d:

@@ -138,11 +138,14 @@ layers:
   - {name: ap, type: avg_pool, inputs: dw, kernel: [2, 2], stride: 2}
   - {name: both, type: concat, inputs: [mp, ap]}
   - {name: sum, type: add, inputs: [mp, ap]}
+  - {name: relu_sum, type: add, inputs: [mp, ap], activation: relu}
   - {name: prod, type: multiply, inputs: [mp, ap]}
   - {name: prod0, type: multiply, inputs: [mp, ap], vector_shift: 0}
   - {name: rnn, type: lstm, inputs: [seq], hidden: 3, layers: 2, gate_requant: {multiplier: 5, shift: 4}}
   - {name: flat, type: flatten, inputs: [both]}
-outputs: [flat, rnn]
+  - {name: step, type: fc, inputs: [rnn], units: 7, per_step: true}
+  - {name: whole, type: fc, inputs: [rnn], units: 7, per_step: false}
+outputs: [flat, rnn, step, whole]
 )",
                                      "keys.yaml");
     CHECK(n.batch == 2);
@@ -172,6 +175,8 @@ outputs: [flat, rnn]
     CHECK(layer(n, "ap").out_shape == Shape{2, 6, 5});
     CHECK(layer(n, "both").out_shape == Shape{2, 6, 10});
     CHECK(layer(n, "sum").vector_shift == 0);
+    CHECK(layer(n, "sum").activation == Activation::None);
+    CHECK(layer(n, "relu_sum").activation == Activation::Relu);
     CHECK(layer(n, "prod").vector_shift == 7);  // multiply's default: a Q0.7 factor
     CHECK(layer(n, "prod0").vector_shift == 0);
     const Layer& rnn = layer(n, "rnn");
@@ -186,7 +191,13 @@ outputs: [flat, rnn]
     CHECK(rnn.lstm.w_h[1] == random_int8(9, "rnn/w_h/1", 36, RandomRange::Symmetric));
     CHECK(rnn.out_shape == Shape{4, 3});
     CHECK(layer(n, "flat").out_shape == Shape{120});
-    CHECK(n.outputs == std::vector<std::string>{"flat", "rnn"});
+    CHECK(layer(n, "step").per_step);
+    CHECK(layer(n, "step").out_shape == Shape{4, 7});  // every step of rnn's [4, 3]
+    CHECK(layer(n, "step").weights.size() == 3 * 7);
+    CHECK_FALSE(layer(n, "whole").per_step);
+    CHECK(layer(n, "whole").out_shape == Shape{7});  // rnn flattened: 12 values
+    CHECK(layer(n, "whole").weights.size() == 12 * 7);
+    CHECK(n.outputs == std::vector<std::string>{"flat", "rnn", "step", "whole"});
 }
 
 TEST_CASE("same padding follows TensorFlow: out = ceil(in / stride), odd padding after", "[workload]") {

@@ -1248,6 +1248,40 @@ TEST_CASE("cycle categories: weight stall, weight shift, input stall and RAW sta
     CHECK(r.cycles == 56);
 }
 
+TEST_CASE("cycle categories: a range sync's wait while the matrix unit is idle is input or RAW stall",
+          "[timing][categories]") {
+    const auto chip = RoundChip{}.build();
+    // 0 read_host_memory 16 rows into UB 0..15: data [11, 27): done 27.
+    // 1 read_weights (tile 0): q 2, data [12, 16), shift [16, 20).
+    // 2 sync ub_range rows 0..3, issue 2: waits [3, 27) for instruction 0 (the host). The
+    //   matrix unit has no instruction: 24 cycles of input stall.
+    // 3 matmul switch, B=4, reads UB 0..3, issue 27: ready 28, tile ready 20, s 28, input
+    //   [28, 32), end 28 + 3 + 8 = 39. First switch: shadow_free = 28.
+    // 4 activate accumulator rows 0..3 into UB 16..19, issue 28: waits for 39; P 4, end
+    //   39 + 4 + 3 = 46.
+    // 5 read_weights (tile 1), issue 29: q 30, data [40, 44), shift [44, 48).
+    // 6 sync ub_range rows 16..19, issue 30: waits [31, 46) for the activate. The matrix
+    //   unit streams instruction 3 until 32 (claimed), then is idle: RAW stall [32, 46) = 14.
+    // 7 matmul switch, B=4, reads UB 16..19, issue 46: ready 47, tile 1 arrived 44 and is
+    //   shifted in at 48: weight shift [47, 48) = 1. s 48, end 48 + 3 + 8 = 59.
+    // The run ends at 59: active 8, weight shift 1, non_matrix 59 - 8 - 1 = 50, of which
+    // 24 input stall and 14 RAW stall.
+    const auto r = run(chip, fmt::format("read_host_memory host_addr=0 ub_addr=0 rows=16\n"
+                                         "{0}\n"
+                                         "sync mode=ub_range addr=0 length=4\n"
+                                         "matrix_multiply ub_addr=0 acc_addr=0 rows=4 switch=1\n"
+                                         "activate acc_addr=0 ub_addr=16 rows=4 function=relu\n"
+                                         "{0}\n"
+                                         "sync mode=ub_range addr=16 length=4\n"
+                                         "matrix_multiply ub_addr=16 acc_addr=4 rows=4 switch=1\n",
+                                         kTile));
+    expect_log(r, {{0, 1, 27}, {1, 2, 16}, {2, 3, 27}, {27, 28, 39}, {28, 39, 46}, {29, 30, 44}, {30, 31, 46},
+                   {46, 48, 59}});
+    expect_tiles(r, {{2, 16, 20}, {30, 44, 48}});
+    expect_categories(r, {8, 0, 1, 14, 24, 50});
+    CHECK(r.cycles == 59);
+}
+
 TEST_CASE("cycle categories add up to the run, and MACs split by the tile's shape", "[timing][categories]") {
     const auto chip = RoundChip{}.build();
     // A 2x3 tile (6 bytes, ceil(6/4) = 2 cycles): data [11, 13), shift [13, 17).
