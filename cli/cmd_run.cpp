@@ -90,7 +90,7 @@ int run_run(const std::vector<std::string>& args) {
         ("trace-array", po::value<std::uint32_t>(),
          "with --array-model cells: print the array's state every cycle while instruction N (a matrix_multiply) is in it");
     po::variables_map vm;
-    if (!parse_options(usage, options, {}, args, vm)) return 0;
+    if (!parse_options("run", usage, options, {}, args, vm)) return 0;
     const bool workload = vm.count("workload") != 0;
     if (workload == (vm.count("program") != 0))
         throw UsageError{"give either --workload or --program (usage: " + usage + ")"};

@@ -42,6 +42,42 @@ TEST_CASE("every subcommand has --help", "[cli]") {
     }
 }
 
+TEST_CASE("tpusim --help mentions --version, which prints the version", "[cli]") {
+    CHECK(run_tpusim("--help").out.find("tpusim --version") != std::string::npos);
+    const auto r = run_tpusim("--version");
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("tpusim ", 0) == 0);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+}
+
+TEST_CASE("positional arguments are named by what they are, in --help and when missing", "[cli]") {
+    struct Case {
+        const char* command;
+        const char* metavar;
+        const char* hidden_option;
+    };
+    for (const Case& c : {Case{"config", "ACTION", "--action"}, Case{"asm", "PROGRAM.s", "--input"},
+                          Case{"disasm", "PROGRAM.tpub", "--input"}, Case{"sweep", "SWEEP.yaml", "--sweep"}}) {
+        INFO(c.command);
+        const auto help = run_tpusim(std::string(c.command) + " --help");
+        CHECK(help.status == 0);
+        CHECK(help.out.find("arguments:\n  " + std::string(c.metavar) + " ") != std::string::npos);
+        CHECK(help.out.find(c.hidden_option) == std::string::npos);
+
+        const auto r = run_tpusim(c.command);
+        CHECK(r.status == 2);
+        CHECK(r.err.rfind(std::string("tpusim: ") + c.command + ": missing " + c.metavar + " (usage: tpusim " +
+                              c.command + " ",
+                          0) == 0);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(r.err.find(c.hidden_option) == std::string::npos);
+    }
+    // The positional is reported before a missing option, and an option by its name.
+    CHECK(run_tpusim("asm -o x.tpub").err.find("asm: missing PROGRAM.s") != std::string::npos);
+    CHECK(run_tpusim("asm x.s").err.find("asm: the option '--output' is required") != std::string::npos);
+    CHECK(run_tpusim("asm a.s b.s -o x.tpub").status == 2);
+}
+
 TEST_CASE("an unknown subcommand or option is a usage error with status 2", "[cli]") {
     auto r = run_tpusim("simulate");
     CHECK(r.status == 2);
