@@ -184,7 +184,7 @@ ParamReader ParamReader::read(const std::string& yaml_text, const std::string& s
     impl->source = source;
     const YAML::Node root = yaml::load_document(kFormat, yaml_text, source);
     if (!root.IsMap()) {
-        impl->fail(root.Mark(), "",
+        impl->fail(yaml::mark_or_start(root), "",
                    fmt::format("expected a map of chip parameters at the top level, got {}",
                                root.IsNull() ? "an empty document" : root.IsScalar() ? "a value" : yaml::describe(root)));
     }
@@ -366,7 +366,7 @@ void ParamReader::bind(ParamSpec spec, const Field& field) {
                 ? fmt::format("{} such as \"{}\"", kind_noun(spec.kind), kind_example(spec.kind))
                 : spec.type_text();
         if (!spec.section.empty() && !impl_->top->has(spec.section)) {
-            impl_->fail(YAML::Mark::null_mark(), "",
+            impl_->fail(impl_->top->mark(), "",
                         fmt::format("missing section \"{}\" (it must give \"{}\", {})", spec.section,
                                     spec.key, expected));
         }

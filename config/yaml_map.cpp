@@ -55,6 +55,11 @@ std::string describe(const YAML::Node& node) {
     return "\"" + out + "\"";
 }
 
+YAML::Mark mark_or_start(const YAML::Node& node) {
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() ? YAML::Mark() : mark;
+}
+
 std::string place(const std::string& source, const YAML::Mark& mark) {
     if (mark.is_null()) return source;
     return fmt::format("{}:{}:{}", source, mark.line + 1, mark.column + 1);

@@ -22,6 +22,11 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 /// "a map", "a list", "no value", or the scalar quoted and cut to one short line.
 std::string describe(const YAML::Node& node);
 
+/// Where `node` starts, or the start of the document (line 1, column 1) for a node that has
+/// no place of its own, such as the null root of an empty document: every message about a
+/// file's content names a line and column.
+YAML::Mark mark_or_start(const YAML::Node& node);
+
 /// "file:line:column" of `mark`, or "file" alone when the mark is null.
 std::string place(const std::string& source, const YAML::Mark& mark);
 

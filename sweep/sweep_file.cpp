@@ -206,8 +206,9 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
 SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
     const YAML::Node root = config::yaml::load_document(kFormat, yaml_text, source);
     if (!root.IsMap()) {
-        throw SweepError(fmt::format("{}: expected a map with name, base, workloads and axes at the top level, got {}",
-                                     source, root.IsNull() ? "an empty document" : describe(root)));
+        config::yaml::fail(kFormat, source, config::yaml::mark_or_start(root), "",
+                           fmt::format("expected a map with name, base, workloads and axes at the top level, got {}",
+                                       root.IsNull() ? "an empty document" : describe(root)));
     }
     const MapReader top(source, root, "a map");
     top.reject_unknown({"name", "base", "workloads", "data", "combine", "axes"}, "at the top level");

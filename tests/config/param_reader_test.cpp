@@ -144,7 +144,7 @@ TEST_CASE("messages point at the value, the key or the section", "[param_reader]
           R"(pump.yaml:1:8: label: expected non-empty text on one line, got "")");
     CHECK(error_of("pump:\n  stages: 1\n") ==
           R"(pump.yaml:1:1: missing required top-level key "label" (text))");
-    CHECK(error_of("label: a\n") == R"(pump.yaml: missing section "pump" (it must give "stages", a whole number such as "256"))");
+    CHECK(error_of("label: a\n") == R"(pump.yaml:1:1: missing section "pump" (it must give "stages", a whole number such as "256"))");
     CHECK(error_of("label: a\npump: 3\n") == R"(pump.yaml:2:7: pump: expected a map of keys, got "3")");
     CHECK(error_of("label: a\npump:\n  stages: 1\n  stages: 2\n") ==
           "pump.yaml:4:3: pump.stages: duplicate key (first given at line 3, column 3)");
@@ -152,9 +152,9 @@ TEST_CASE("messages point at the value, the key or the section", "[param_reader]
 }
 
 TEST_CASE("documents that are not a map of sections", "[param_reader]") {
-    CHECK(error_of("") == "pump.yaml: expected a map of chip parameters at the top level, got an empty document");
+    CHECK(error_of("") == "pump.yaml:1:1: expected a map of chip parameters at the top level, got an empty document");
     CHECK(error_of("# nothing\n") ==
-          "pump.yaml: expected a map of chip parameters at the top level, got an empty document");
+          "pump.yaml:1:1: expected a map of chip parameters at the top level, got an empty document");
     CHECK(error_of("- 1\n- 2\n") == "pump.yaml:1:1: expected a map of chip parameters at the top level, got a list");
     CHECK(error_of("label: a\npump: {stages: 1\n") == "pump.yaml:3:1: malformed YAML: end of map flow not found");
     CHECK(error_of("label: a\n---\nlabel: b\n") ==

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -62,6 +63,7 @@ TEST_CASE("every bad sweep is rejected with its expected message", "[sweep_file]
         std::string expected = slurp(kBadDir + "/" + name + ".expected");
         while (!expected.empty() && expected.back() == '\n') expected.pop_back();
         REQUIRE(expected.find('\n') == std::string::npos);
+        CHECK(std::regex_search(expected, std::regex("^" + path + ":[0-9]+:[0-9]+: ")));  // always a place
         std::string actual = "(accepted)";
         try {
             load_sweep(path);
