@@ -377,14 +377,17 @@ void ParamReader::bind(ParamSpec spec, const Field& field) {
     const YAML::Node& value = it->value;
     const YAML::Mark mark = value.Mark().is_null() || value.IsNull() ? it->mark : value.Mark();
     try {
-        if (!value.IsScalar()) {
-            const std::string expected =
-                spec.type == ParamSpec::Type::Number
-                    ? fmt::format("{} such as \"{}\"", kind_noun(spec.kind), kind_example(spec.kind))
-                    : spec.type_text();
-            throw QuantityError(fmt::format("expected {}, got {}", expected, yaml::describe(value)));
-        }
-        store(parse_value(spec, value.Scalar()));
+        const std::string expected =
+            spec.type == ParamSpec::Type::Number
+                ? fmt::format("{} such as \"{}\"", kind_noun(spec.kind), kind_example(spec.kind))
+                : spec.type_text();
+        if (!value.IsScalar()) throw QuantityError(fmt::format("expected {}, got {}", expected, yaml::describe(value)));
+        const Parsed parsed = parse_value(spec, value.Scalar());
+        // "256" in quotes is text in YAML; taking it for a number would be a guess.
+        const std::string as_text =
+            spec.type == ParamSpec::Type::Number ? yaml::number_written_as_text(value, expected) : "";
+        if (!as_text.empty()) throw QuantityError(as_text);
+        store(parsed);
     } catch (const QuantityError& e) {
         impl_->fail(mark, spec.path(), e.what());
     }

@@ -135,7 +135,11 @@ Quantity parse_quantity(const std::string& raw, QuantityKind kind) {
 
     std::size_t i = 0;
     Quantity q;
-    if (i < text.size() && (text[i] == '-' || text[i] == '+')) q.negative = text[i++] == '-';
+    // A '-' is read so that the range check can say the value is out of range; a '+' is
+    // rejected, as the assembler and the workload reader reject it: one spelling per value.
+    if (i < text.size() && text[i] == '+')
+        fail(kind, text, " with a '+' sign (write the value without it)");
+    if (i < text.size() && text[i] == '-') q.negative = text[i++] == '-';
     const auto digits_from = [&](std::size_t from) {
         std::size_t end = from;
         while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;

@@ -55,6 +55,24 @@ std::string describe(const YAML::Node& node) {
     return "\"" + out + "\"";
 }
 
+std::string number_written_as_text(const YAML::Node& node, const std::string& expected) {
+    if (!node.IsScalar()) return "";
+    const std::string& tag = node.Tag();
+    // yaml-cpp gives "?" to a plain scalar and "!" to a quoted or block one (YAML's
+    // non-specific tags); an explicit tag arrives resolved ("!!str" as below).
+    const std::string core = "tag:yaml.org,2002:";
+    if (tag == "?" || tag == core + "int") return "";
+    std::string what;
+    if (tag == "!") {
+        what = "a quoted string";
+    } else if (tag == core + "str") {
+        what = "a string tagged !!str";
+    } else {
+        what = "a value tagged " + (tag.compare(0, core.size(), core) == 0 ? "!!" + tag.substr(core.size()) : tag);
+    }
+    return fmt::format("expected {}, got {} {}; write numbers without quotes or tags", expected, what, describe(node));
+}
+
 YAML::Mark mark_or_start(const YAML::Node& node) {
     const YAML::Mark mark = node.Mark();
     return mark.is_null() ? YAML::Mark() : mark;

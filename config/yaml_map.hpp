@@ -22,6 +22,14 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 /// "a map", "a list", "no value", or the scalar quoted and cut to one short line.
 std::string describe(const YAML::Node& node);
 
+/// Where a number or quantity is expected, a scalar that YAML types as a string whatever
+/// its text (quoted "256" or '256', a block scalar, or tagged !!str), or that carries a
+/// tag other than !!int, is an error: this returns its message, "expected <expected>, got
+/// a quoted string "256"; write numbers without quotes or tags". "" for a plain scalar,
+/// which stands for a number when its text reads as one. Every reader checks its numbers
+/// with this, after their text, so that a value that is wrong anyway is reported as such.
+std::string number_written_as_text(const YAML::Node& node, const std::string& expected);
+
 /// Where `node` starts, or the start of the document (line 1, column 1) for a node that has
 /// no place of its own, such as the null root of an empty document: every message about a
 /// file's content names a line and column.

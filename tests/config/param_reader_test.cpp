@@ -188,3 +188,22 @@ TEST_CASE("mistakes in section functions are logic errors, not config errors", "
     s.param("d").describe("D.").count("x").range(0, 1).required(big);
     CHECK_THROWS_AS(s.param("d").describe("D.").count("x").range(0, 1).required(big), std::logic_error);
 }
+
+TEST_CASE("a number must be a plain YAML scalar; text and choices may be quoted", "[param_reader]") {
+    // Quoted or !!str-tagged, a value is a string in YAML, whatever its text reads as.
+    CHECK(error_of("label: a\npump:\n  stages: \"3\"\n") ==
+          R"(pump.yaml:3:11: pump.stages: expected a whole number such as "256", got a quoted string "3"; write numbers without quotes or tags)");
+    CHECK(error_of("label: a\npump:\n  stages: '3'\n") ==
+          R"(pump.yaml:3:11: pump.stages: expected a whole number such as "256", got a quoted string "3"; write numbers without quotes or tags)");
+    CHECK(error_of("label: a\npump:\n  stages: !!str 3\n") ==
+          R"(pump.yaml:3:11: pump.stages: expected a whole number such as "256", got a string tagged !!str "3"; write numbers without quotes or tags)");
+    CHECK(error_of("label: a\npump:\n  stages: 3\n  rate: \"2kB/s\"\n") ==
+          R"(pump.yaml:4:9: pump.rate: expected a bandwidth such as "34GB/s", got a quoted string "2kB/s"; write numbers without quotes or tags)");
+    CHECK(error_of("label: a\npump:\n  stages: !pump 3\n") ==
+          R"(pump.yaml:3:11: pump.stages: expected a whole number such as "256", got a value tagged !pump "3"; write numbers without quotes or tags)");
+    // Plain, or explicitly an integer, a number is read; quoting text and choices is fine.
+    const Pump p = read_pump("label: \"main 1\"\npump:\n  stages: !!int 3\n  valve: 'shut'\n");
+    CHECK(p.label == "main 1");
+    CHECK(p.stages == 3);
+    CHECK(p.valve == 1);
+}
