@@ -1,6 +1,7 @@
 #include "config/param_reader.hpp"
 
 #include "config/yaml_map.hpp"
+#include "isa/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -45,17 +46,7 @@ namespace {
 const yaml::Format kFormat{"chip config", &yaml::raise<ConfigError>, ".", &yaml::describe};
 
 /// The value as the user wrote it, made safe to embed in a one-line message.
-std::string quoted(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '\n') out += "\\n";
-        else if (static_cast<unsigned char>(c) < 0x20) out += '?';
-        else out += c;
-    }
-    constexpr std::size_t kMax = 48;
-    if (out.size() > kMax) out = out.substr(0, kMax) + "...";
-    return "\"" + out + "\"";
-}
+std::string quoted(const std::string& text) { return "\"" + isa::printable(text, 48) + "\""; }
 
 /// Parses one value for `spec`; throws QuantityError with a message that has no place.
 struct Parsed {

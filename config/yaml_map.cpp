@@ -1,6 +1,7 @@
 #include "config/yaml_map.hpp"
 
 #include "isa/edit_distance.hpp"
+#include "isa/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -49,10 +50,7 @@ std::string describe(const YAML::Node& node) {
     case YAML::NodeType::Undefined: return "no value";
     case YAML::NodeType::Scalar: break;
     }
-    std::string out;
-    for (char c : node.Scalar()) out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-    if (out.size() > 40) out = out.substr(0, 40) + "...";
-    return "\"" + out + "\"";
+    return "\"" + isa::printable(node.Scalar(), 40) + "\"";
 }
 
 std::string number_written_as_text(const YAML::Node& node, const std::string& expected) {

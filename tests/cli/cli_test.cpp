@@ -140,6 +140,23 @@ TEST_CASE("asm errors name the file and line; no output file is left behind", "[
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("asm of a binary file says so in one printable line", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    write(dir + "/p.s", ".chip rows=8 cols=8 ub_bytes=65536 acc_entries=256 weight_bytes=1048576\nhalt\n");
+    REQUIRE(run_tpusim("asm p.s -o p.tpub", dir).status == 0);
+    for (const char* input : {"p.tpub", "nul.s"}) {
+        INFO(input);
+        if (std::string(input) == "nul.s") std::ofstream(dir + "/nul.s", std::ios::binary).write("ab\0cd x=1\n", 11);
+        const auto r = run_tpusim(std::string("asm ") + input + " -o out.tpub", dir);
+        CHECK(r.status == 1);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(std::all_of(r.err.begin(), r.err.end(), [](char c) { return c == '\n' || (c >= 0x20 && c < 0x7f); }));
+        CHECK(r.err.find(std::string(input) + ":1: byte 0x") != std::string::npos);
+        CHECK(r.err.find("is a control character; assembly is text") != std::string::npos);
+    }
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("asm refuses to replace a file that is not a program unless --force", "[cli]") {
     const auto dir = tpusim::test::make_temp_dir("cli");
     write(dir + "/p.s", ".chip rows=8 cols=8 ub_bytes=65536 acc_entries=256 weight_bytes=1048576\nhalt\n");

@@ -256,6 +256,33 @@ TEST_CASE("every assembler error names file:line and the problem", "[asm]") {
     }
 }
 
+TEST_CASE("bytes that are not text are named, never printed raw", "[asm]") {
+    using namespace std::string_literals;
+    const std::string c = kChip;
+    // A NUL must not cut the message short; a control byte means the file is not assembly.
+    CHECK_THROWS_WITH(assemble("ab\0cd x=1\n"s, "t.s"),
+                      "t.s:1: byte 0x00 at column 3 is a control character; assembly is text");
+    CHECK_THROWS_WITH(assemble(c + "halt\n# \x1b[2J\n", "t.s"),
+                      "t.s:3: byte 0x1b at column 3 is a control character; assembly is text");
+    CHECK_THROWS_WITH(assemble(c + "nop\x7f\n", "t.s"),
+                      "t.s:2: byte 0x7f at column 4 is a control character; assembly is text");
+    // Bytes that are not UTF-8 are escaped in the message; UTF-8 text is kept.
+    CHECK_THROWS_WITH(assemble(c + "h\xff\xfelt\n", "t.s"),
+                      Catch::StartsWith("t.s:2: unknown instruction 'h\\xff\\xfelt'"));
+    CHECK_THROWS_WITH(assemble(c + ".in_layer caf\xc3\xa9\n", "t.s"),
+                      "t.s:2: .in_layer: no layer named \"caf\xc3\xa9\" (declare it with .layer first)");
+    // A very long word does not make a very long message.
+    const std::string word(100000, 'x');
+    try {
+        assemble(c + word + "\n", "t.s");
+        FAIL("accepted");
+    } catch (const AsmError& e) {
+        CHECK(std::string(e.what()).size() < 500);
+    }
+    // Tab and CRLF line ends are text.
+    CHECK(assemble(c + "halt\t# done\r\n", "t.s").code.size() == 1);
+}
+
 TEST_CASE("the disassembler prints the canonical listing", "[disasm]") {
     Program p;
     p.chip = {256, 256, 25165824, 4096, 8589934592};
