@@ -20,7 +20,7 @@ int run_asm(const std::vector<std::string>& args) {
     po::variables_map vm;
     if (!parse_options("asm", usage, options, {{"input", "PROGRAM.s", "assembly source file"}}, args, vm)) return 0;
     const auto& input = vm["input"].as<std::string>();
-    const auto program = isa::assemble(read_text_file(input), input);
+    const auto program = isa::assemble(read_text_file(input, "assembly source"), input);
     isa::write_program_file(vm["output"].as<std::string>(), program, vm["force"].as<bool>());
     return 0;
 }

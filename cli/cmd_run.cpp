@@ -41,8 +41,8 @@ Input program_input(const po::variables_map& vm, const config::ChipConfig& chip)
     if (!vm.count("host-in")) throw UsageError{"--program needs --host-in (the initial host memory image)"};
     Input in;
     in.program = isa::read_program_file(vm["program"].as<std::string>());
-    in.host = read_binary_file(vm["host-in"].as<std::string>());
-    if (vm.count("weights")) in.weights = read_binary_file(vm["weights"].as<std::string>());
+    in.host = read_binary_file(vm["host-in"].as<std::string>(), "host memory image");
+    if (vm.count("weights")) in.weights = read_binary_file(vm["weights"].as<std::string>(), "weight memory image");
     if (in.weights.size() > chip.weight_memory.capacity_bytes)
         throw Error(fmt::format("{}: {} bytes do not fit weight memory ({} bytes)", vm["weights"].as<std::string>(),
                                 in.weights.size(), chip.weight_memory.capacity_bytes));

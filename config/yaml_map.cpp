@@ -1,6 +1,7 @@
 #include "config/yaml_map.hpp"
 
 #include "isa/edit_distance.hpp"
+#include "isa/input_file.hpp"
 #include "isa/printable.hpp"
 
 #include <fmt/format.h>
@@ -87,17 +88,11 @@ void fail(const Format& format, const std::string& source, const YAML::Mark& mar
 }
 
 std::string read_file(const Format& format, const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) throw_message(format, fmt::format("{}: cannot open {}: {}", path, format.noun, std::strerror(errno)));
-    std::string text;
-    char buffer[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-    const bool failed = std::ferror(f) != 0;
-    const int error = errno;
-    std::fclose(f);
-    if (failed) throw_message(format, fmt::format("{}: cannot read {}: {}", path, format.noun, std::strerror(error)));
-    return text;
+    try {
+        return isa::read_input_file(path, format.noun, isa::kMaxTextInputBytes);
+    } catch (const isa::InputFileError& e) {
+        throw_message(format, e.what());
+    }
 }
 
 YAML::Node load_document(const Format& format, const std::string& text, const std::string& source) {

@@ -60,7 +60,8 @@ struct Format {
 [[noreturn]] void fail(const Format& format, const std::string& source, const YAML::Mark& mark,
                        const std::string& label, const std::string& message);
 
-/// The text of the file at `path`; an error "path: cannot open <noun>: reason" otherwise.
+/// The text of the file at `path` (isa/input_file: a regular file of at most 256 MiB); an
+/// error "path: cannot open <noun>: reason" or "path: cannot read <noun>: reason" otherwise.
 std::string read_file(const Format& format, const std::string& path);
 
 /// The single YAML document in `text` (a null node for an empty text); malformed YAML and

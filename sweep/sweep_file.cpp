@@ -270,8 +270,6 @@ SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
 }
 
 SweepFile load_sweep(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw SweepError(fmt::format("{}: is a directory, expected a sweep file", path));
     return parse_sweep(config::yaml::read_file(kFormat, path), path);
 }
 

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 
 using tpusim::test::run_tpusim;
 
@@ -137,6 +138,35 @@ TEST_CASE("asm errors name the file and line; no output file is left behind", "[
     CHECK(r.status == 1);
     CHECK(r.err.find("p.s:2:") != std::string::npos);
     CHECK(!std::filesystem::exists(dir + "/p.tpub"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("inputs that never end or are not files are refused at once", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    REQUIRE(::mkfifo((dir + "/fifo").c_str(), 0600) == 0);
+    std::filesystem::create_directory(dir + "/folder");
+    struct Case {
+        std::string args;
+        std::string message;
+    };
+    for (const Case& c : {
+             Case{"config show --config /dev/zero",
+                  "error: /dev/zero: cannot read chip config: it is a character device, not a regular file\n"},
+             Case{"asm /dev/zero -o p.tpub",
+                  "error: /dev/zero: cannot read assembly source: it is a character device, not a regular file\n"},
+             Case{"asm fifo -o p.tpub", "error: fifo: cannot read assembly source: it is a FIFO, not a regular file\n"},
+             Case{"asm folder -o p.tpub",
+                  "error: folder: cannot read assembly source: it is a directory, not a regular file\n"},
+             Case{"disasm fifo", "error: fifo: cannot read program file: it is a FIFO, not a regular file\n"},
+             Case{"compile --workload /dev/zero --config '" + kSource + "/configs/teaching-8x8.yaml' --out o",
+                  "error: /dev/zero: cannot read workload: it is a character device, not a regular file\n"},
+             Case{"sweep fifo --out o", "error: fifo: cannot read sweep file: it is a FIFO, not a regular file\n"},
+         }) {
+        INFO(c.args);
+        const auto r = run_tpusim(c.args, dir);
+        CHECK(r.status == 1);
+        CHECK(r.err == c.message);
+    }
     std::filesystem::remove_all(dir);
 }
 

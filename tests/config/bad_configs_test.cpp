@@ -77,5 +77,5 @@ TEST_CASE("a file that cannot be read is a config error naming it", "[bad_config
     CHECK_THROWS_WITH(load_chip_config("no/such/chip.yaml"),
                       "no/such/chip.yaml: cannot open chip config: No such file or directory");
     CHECK_THROWS_WITH(load_chip_config(std::string(TPUSIM_SOURCE_DIR) + "/configs"),
-                      std::string(TPUSIM_SOURCE_DIR) + "/configs: cannot read chip config: Is a directory");
+                      std::string(TPUSIM_SOURCE_DIR) + "/configs: cannot read chip config: it is a directory, not a regular file");
 }

@@ -85,7 +85,7 @@ TEST_CASE("every expected message has its sweep file", "[sweep_file]") {
 
 TEST_CASE("a sweep file that cannot be read is an error naming it", "[sweep_file]") {
     CHECK_THROWS_WITH(load_sweep("no/such/sweep.yaml"), "no/such/sweep.yaml: cannot open sweep file: No such file or directory");
-    CHECK_THROWS_WITH(load_sweep(TPUSIM_SOURCE_DIR), std::string(TPUSIM_SOURCE_DIR) + ": is a directory, expected a sweep file");
+    CHECK_THROWS_WITH(load_sweep(TPUSIM_SOURCE_DIR), std::string(TPUSIM_SOURCE_DIR) + ": cannot read sweep file: it is a directory, not a regular file");
 }
 
 TEST_CASE("a sweep file parses to what it says", "[sweep_file]") {
