@@ -2,6 +2,7 @@
 #include "cli/command.hpp"
 #include "cli/files.hpp"
 #include "cli/options.hpp"
+#include "config/chip_config.hpp"
 #include "isa/assembler.hpp"
 #include "isa/disassembler.hpp"
 #include "isa/program.hpp"
@@ -20,7 +21,9 @@ int run_asm(const std::vector<std::string>& args) {
     po::variables_map vm;
     if (!parse_options("asm", usage, options, {{"input", "PROGRAM.s", "assembly source file"}}, args, vm)) return 0;
     const auto& input = vm["input"].as<std::string>();
-    const auto program = isa::assemble(read_text_file(input, "assembly source"), input);
+    // The .chip line must describe a chip a chip config could (config's limits, not
+    // restated): a program for no possible chip is caught where it is written.
+    const auto program = isa::assemble(read_text_file(input, "assembly source"), input, config::chip_signature_problem);
     isa::write_program_file(vm["output"].as<std::string>(), program, vm["force"].as<bool>());
     return 0;
 }

@@ -32,6 +32,10 @@ std::string ParamSpec::range_text() const {
     return format_quantity(min, kind) + " to " + format_quantity(max, kind);
 }
 
+std::string ParamSpec::allowed_text() const {
+    return "allowed " + range_text() + (max_reason.empty() ? "" : " (" + max_reason + ")");
+}
+
 const ParamSpec* Schema::find(const std::string& section, const std::string& key) const {
     for (const auto& p : params)
         if (p.section == section && p.key == key) return &p;
@@ -77,10 +81,8 @@ Parsed parse_value(const ParamSpec& spec, const std::string& text) {
     case ParamSpec::Type::Number: break;
     }
     const Quantity q = parse_quantity(text, spec.kind);
-    if (q.negative || q.too_large || q.magnitude < spec.min || q.magnitude > spec.max) {
-        throw QuantityError(fmt::format("{} is out of range: allowed {}{}", text, spec.range_text(),
-                                        spec.max_reason.empty() ? "" : " (" + spec.max_reason + ")"));
-    }
+    if (q.negative || q.too_large || !spec.in_range(q.magnitude))
+        throw QuantityError(fmt::format("{} is out of range: {}", text, spec.allowed_text()));
     out.number = q.magnitude;
     out.text = format_quantity(q.magnitude, spec.kind);
     return out;

@@ -106,8 +106,8 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 
 class Assembler {
 public:
-    Assembler(const std::string& text, const std::string& filename)
-        : text_(text), filename_(filename) {}
+    Assembler(const std::string& text, const std::string& filename, const ChipCheck& check_chip)
+        : text_(text), filename_(filename), check_chip_(check_chip) {}
 
     Program run() {
         std::size_t start = 0;
@@ -243,6 +243,10 @@ private:
         program_.chip.ub_bytes = get("ub_bytes", UINT64_MAX);
         program_.chip.acc_entries = static_cast<std::uint32_t>(get("acc_entries", UINT32_MAX));
         program_.chip.weight_bytes = get("weight_bytes", UINT64_MAX);
+        if (check_chip_) {
+            const std::string problem = check_chip_(program_.chip);
+            if (!problem.empty()) fail(".chip: " + problem);
+        }
         chip_line_ = line_;
     }
 
@@ -384,6 +388,7 @@ private:
     static constexpr std::size_t kMaxMessage = 400;
     const std::string& text_;
     const std::string& filename_;
+    const ChipCheck& check_chip_;
     int line_ = 0;
     Program program_;
     int chip_line_ = 0;  // 0: no .chip yet
@@ -394,8 +399,8 @@ private:
 
 }  // namespace
 
-Program assemble(const std::string& text, const std::string& filename) {
-    return Assembler(text, filename).run();
+Program assemble(const std::string& text, const std::string& filename, const ChipCheck& check_chip) {
+    return Assembler(text, filename, check_chip).run();
 }
 
 }  // namespace tpusim::isa

@@ -170,6 +170,23 @@ TEST_CASE("inputs that never end or are not files are refused at once", "[cli]")
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("asm holds the .chip line to the limits of chip configs", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    write(dir + "/p.s", "# no array\n.chip rows=0 cols=8 ub_bytes=65536 acc_entries=256 weight_bytes=1048576\nhalt\n");
+    auto r = run_tpusim("asm p.s -o p.tpub", dir);
+    CHECK(r.status == 1);
+    CHECK(r.err.rfind("error: p.s:2: .chip: rows=0 breaks a limit of chip configs: matrix_unit.rows: 0 is out of range: "
+                      "allowed 1 to ",
+                      0) == 0);
+    CHECK(!std::filesystem::exists(dir + "/p.tpub"));
+    write(dir + "/q.s", ".chip rows=8 cols=8 ub_bytes=100 acc_entries=256 weight_bytes=1048576\nhalt\n");
+    r = run_tpusim("asm q.s -o q.tpub", dir);
+    CHECK(r.status == 1);
+    CHECK(r.err.find("q.s:1: .chip: ub_bytes=100 breaks a limit of chip configs: unified_buffer.capacity: ") !=
+          std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("asm of a binary file says so in one printable line", "[cli]") {
     const auto dir = tpusim::test::make_temp_dir("cli");
     write(dir + "/p.s", ".chip rows=8 cols=8 ub_bytes=65536 acc_entries=256 weight_bytes=1048576\nhalt\n");

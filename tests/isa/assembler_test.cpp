@@ -256,6 +256,22 @@ TEST_CASE("every assembler error names file:line and the problem", "[asm]") {
     }
 }
 
+TEST_CASE("a chip check given to the assembler rejects a .chip line at its line", "[asm]") {
+    int calls = 0;
+    const tpusim::isa::ChipCheck no_zero_rows = [&](const ChipSignature& s) {
+        ++calls;
+        return s.rows == 0 ? std::string("rows=0 is no chip") : std::string();
+    };
+    CHECK_THROWS_WITH(assemble("# a comment\n.chip rows=0 cols=8 ub_bytes=64 acc_entries=16 weight_bytes=1024\nhalt\n",
+                               "t.s", no_zero_rows),
+                      "t.s:2: .chip: rows=0 is no chip");
+    const Program p = assemble(kChip + "halt\n", "t.s", no_zero_rows);
+    CHECK(p.code.size() == 1);
+    CHECK(calls == 2);
+    // Without a check only the field widths apply.
+    CHECK(assemble(".chip rows=0 cols=8 ub_bytes=64 acc_entries=16 weight_bytes=1024\n", "t.s").chip.rows == 0);
+}
+
 TEST_CASE("bytes that are not text are named, never printed raw", "[asm]") {
     using namespace std::string_literals;
     const std::string c = kChip;
