@@ -25,7 +25,7 @@ int run_compile(const std::vector<std::string>& args) {
         "directory for program.tpub, program.s, weights.bin, host-in.bin, memory-map.txt/.json, layers.csv")(
         "force", po::bool_switch(), "write into DIR even if it holds earlier results");
     po::variables_map vm;
-    if (!parse_options(usage, options, {}, args, vm)) return 0;
+    if (!parse_options("compile", usage, options, {}, args, vm)) return 0;
 
     const auto chip = load_chip(vm).chip;
     const auto compiled = compiler::compile(compiler::load_workload(vm["workload"].as<std::string>()), chip);

@@ -14,13 +14,10 @@ int run_config(const std::vector<std::string>& args) {
     const std::string usage = std::string("tpusim config show ") + kChipUsage + " [--json]";
     po::options_description options("config show options");
     options.add_options()
-        ("action", po::value<std::string>()->required(), "what to do: show")
         ("json", po::bool_switch(), "print JSON instead of a table");
     add_chip_options(options);
-    po::positional_options_description positional;
-    positional.add("action", 1);
     po::variables_map vm;
-    if (!parse_options(usage, options, positional, args, vm)) return 0;
+    if (!parse_options("config", usage, options, {{"action", "ACTION", "what to do: show"}}, args, vm)) return 0;
     if (vm["action"].as<std::string>() != "show")
         throw UsageError{"config: unknown action '" + vm["action"].as<std::string>() + "' (expected: show)"};
     const auto chosen = load_chip(vm);

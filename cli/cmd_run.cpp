@@ -41,8 +41,8 @@ Input program_input(const po::variables_map& vm, const config::ChipConfig& chip)
     if (!vm.count("host-in")) throw UsageError{"--program needs --host-in (the initial host memory image)"};
     Input in;
     in.program = isa::read_program_file(vm["program"].as<std::string>());
-    in.host = read_binary_file(vm["host-in"].as<std::string>());
-    if (vm.count("weights")) in.weights = read_binary_file(vm["weights"].as<std::string>());
+    in.host = read_binary_file(vm["host-in"].as<std::string>(), "host memory image");
+    if (vm.count("weights")) in.weights = read_binary_file(vm["weights"].as<std::string>(), "weight memory image");
     if (in.weights.size() > chip.weight_memory.capacity_bytes)
         throw Error(fmt::format("{}: {} bytes do not fit weight memory ({} bytes)", vm["weights"].as<std::string>(),
                                 in.weights.size(), chip.weight_memory.capacity_bytes));
@@ -90,7 +90,7 @@ int run_run(const std::vector<std::string>& args) {
         ("trace-array", po::value<std::uint32_t>(),
          "with --array-model cells: print the array's state every cycle while instruction N (a matrix_multiply) is in it");
     po::variables_map vm;
-    if (!parse_options(usage, options, {}, args, vm)) return 0;
+    if (!parse_options("run", usage, options, {}, args, vm)) return 0;
     const bool workload = vm.count("workload") != 0;
     if (workload == (vm.count("program") != 0))
         throw UsageError{"give either --workload or --program (usage: " + usage + ")"};

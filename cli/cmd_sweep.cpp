@@ -146,17 +146,14 @@ int run_sweep(const std::vector<std::string>& args) {
     const std::string usage = "tpusim sweep SWEEP.yaml --out DIR [-j N] [--force] [--no-plot]";
     po::options_description options("sweep options");
     options.add_options()
-        ("sweep", po::value<std::string>()->required(), "sweep file (docs/sweeps.md)")
         ("out,o", po::value<std::string>()->required(),
          "output directory: results.csv, the plot, a chip file per point and a record per run; "
          "an interrupted sweep started again with the same directory resumes")
         ("jobs,j", po::value<unsigned>()->default_value(default_jobs()), "runs at once, each in its own process")
         ("force", po::bool_switch(), "discard the results of an earlier run of this sweep in DIR and start over")
         ("no-plot", po::bool_switch(), "do not draw the speedup plot");
-    po::positional_options_description positional;
-    positional.add("sweep", 1);
     po::variables_map vm;
-    if (!parse_options(usage, options, positional, args, vm)) return 0;
+    if (!parse_options("sweep", usage, options, {{"sweep", "SWEEP.yaml", "sweep file (docs/sweeps.md)"}}, args, vm)) return 0;
     const unsigned jobs = vm["jobs"].as<unsigned>();
     if (jobs == 0) throw UsageError{"--jobs: expected at least 1"};
 

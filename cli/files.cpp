@@ -1,6 +1,7 @@
 #include "cli/files.hpp"
 
 #include "isa/error.hpp"
+#include "isa/input_file.hpp"
 
 #include <fmt/format.h>
 
@@ -8,31 +9,16 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 namespace tpusim::cli {
 
-namespace {
-
-std::ifstream open_for_reading(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw Error(fmt::format("{}: is a directory, expected a file", path));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-    return in;
+std::string read_text_file(const std::string& path, const std::string& noun) {
+    return isa::read_input_file(path, noun, isa::kMaxTextInputBytes);
 }
 
-}  // namespace
-
-std::string read_text_file(const std::string& path) {
-    auto in = open_for_reading(path);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::vector<std::uint8_t> read_binary_file(const std::string& path) {
-    auto in = open_for_reading(path);
-    return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+std::vector<std::uint8_t> read_binary_file(const std::string& path, const std::string& noun) {
+    const std::string bytes = isa::read_input_file(path, noun, isa::kMaxBinaryInputBytes);
+    return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
 }
 
 void refuse_existing(const std::string& path, bool overwrite) {

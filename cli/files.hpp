@@ -8,8 +8,10 @@
 
 namespace tpusim::cli {
 
-std::string read_text_file(const std::string& path);
-std::vector<std::uint8_t> read_binary_file(const std::string& path);
+/// Whole-file reads of inputs through isa/input_file (regular files only, size-capped);
+/// `noun` says in messages what the file was to be ("assembly source").
+std::string read_text_file(const std::string& path, const std::string& noun);
+std::vector<std::uint8_t> read_binary_file(const std::string& path, const std::string& noun);
 /// Writes `data` to `path`; an existing file is an error unless `overwrite`.
 void write_file(const std::string& path, const std::string& data, bool overwrite);
 /// Throws if `path` exists and `overwrite` is false (checked before a run, so that a long

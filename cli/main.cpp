@@ -22,7 +22,8 @@ void print_help() {
     std::printf(
         "tpusim %s: a cycle-accurate simulator of a TPUv1-style systolic-array chip\n\n"
         "usage: tpusim SUBCOMMAND [options]\n"
-        "       tpusim SUBCOMMAND --help    options of one subcommand\n\n"
+        "       tpusim SUBCOMMAND --help    options of one subcommand\n"
+        "       tpusim --version            print the version and exit\n\n"
         "subcommands:\n",
         TPUSIM_VERSION);
     for (const auto& c : tpusim::cli::commands()) std::printf("  %-14s %s\n", c.name, c.summary);

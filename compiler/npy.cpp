@@ -1,5 +1,7 @@
 #include "compiler/npy.hpp"
 
+#include "isa/input_file.hpp"
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -169,16 +171,12 @@ NpyArray parse_npy(const std::string& bytes, const std::string& source) {
 }
 
 NpyArray read_npy(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) throw NpyError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
     std::string bytes;
-    char buffer[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) bytes.append(buffer, n);
-    const bool failed = std::ferror(f) != 0;
-    const int error = errno;
-    std::fclose(f);
-    if (failed) throw NpyError(fmt::format("{}: cannot read: {}", path, std::strerror(error)));
+    try {
+        bytes = isa::read_input_file(path, "", isa::kMaxBinaryInputBytes);
+    } catch (const isa::InputFileError& e) {
+        throw NpyError(e.what());
+    }
     return parse_npy(bytes, path);
 }
 

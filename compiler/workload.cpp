@@ -85,7 +85,9 @@ public:
     Network read() {
         const YAML::Node root = config::yaml::load_document(yaml::kFormat, text_, source_);
         const std::string expected = "a map with the keys " + join(kTopKeys);
-        if (root.IsNull()) throw WorkloadError(source_ + ": the file is empty; a workload is " + expected);
+        if (root.IsNull())
+            config::yaml::fail(yaml::kFormat, source_, config::yaml::mark_or_start(root), "",
+                               "the file is empty; a workload is " + expected);
         Fields top(source_, root, "", expected);
         top.reject_unknown(kTopKeys);
         net_.source = source_;

@@ -65,6 +65,9 @@ std::int64_t Fields::integer(const YAML::Node& node, const std::string& key, std
     std::int64_t v = 0;
     if (!node.IsScalar() || !parse_integer(node.Scalar(), v))
         fail_at(node, key, fmt::format("expected {}, got {}", range_text(min, max), describe(node)));
+    // "4" in quotes is text in YAML, as in chip configs.
+    const std::string as_text = config::yaml::number_written_as_text(node, range_text(min, max));
+    if (!as_text.empty()) fail_at(node, key, as_text);
     if (v < min || v > max) fail_at(node, key, fmt::format("{} is out of range: expected {}", v, range_text(min, max)));
     return v;
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 
 namespace tpusim::config {
@@ -224,28 +225,42 @@ void bind_activation(ParamReader& r, ActivationParams& p) {
 // ---------------------------------------------------------------------------------------
 // Checks that involve more than one key.
 
-void check_chip(const ChipConfig& c, const ParamReader& r) {
+/// A check across keys that failed: the key it is placed at, and what is wrong.
+struct CrossProblem {
+    std::string section;
+    std::string key;
+    std::string message;
+};
+
+/// The checks across keys among the values a program's chip signature holds (array shape,
+/// UB and weight-memory capacity): made for chip files and `.chip` lines alike.
+std::optional<CrossProblem> layout_problem(const ChipConfig& c) {
     const std::uint64_t row = c.ub_row_bytes();
     const std::uint64_t ub = c.ub.capacity_bytes;
     if (ub % row != 0) {
-        r.fail("unified_buffer", "capacity",
+        return CrossProblem{"unified_buffer", "capacity",
                fmt::format("{} ({} bytes) is not a whole number of {}-byte rows (a UB row is "
                            "max(matrix_unit.rows, matrix_unit.cols) bytes)",
-                           format_quantity(ub, QuantityKind::Size), ub, row));
+                           format_quantity(ub, QuantityKind::Size), ub, row)};
     }
     if (c.ub_rows() > max_ub_rows()) {
-        r.fail("unified_buffer", "capacity",
+        return CrossProblem{"unified_buffer", "capacity",
                fmt::format("{} is {} rows of {} bytes, more than the {} that instructions can "
                            "address (the ub_addr and rows fields of matrix_multiply are {} bits)",
                            format_quantity(ub, QuantityKind::Size), c.ub_rows(), row,
-                           max_ub_rows(), isa_field("matrix_multiply", "ub_addr").width));
+                           max_ub_rows(), isa_field("matrix_multiply", "ub_addr").width)};
     }
     if (c.weight_memory.capacity_bytes < c.tile_bytes()) {
-        r.fail("weight_memory", "capacity",
+        return CrossProblem{"weight_memory", "capacity",
                fmt::format("{} cannot hold one {} x {} weight tile ({} bytes)",
                            format_quantity(c.weight_memory.capacity_bytes, QuantityKind::Size),
-                           c.matrix.rows, c.matrix.cols, c.tile_bytes()));
+                           c.matrix.rows, c.matrix.cols, c.tile_bytes())};
     }
+    return std::nullopt;
+}
+
+void check_chip(const ChipConfig& c, const ParamReader& r) {
+    if (const auto p = layout_problem(c)) r.fail(p->section, p->key, p->message);
     const u128 macs_per_s = u128{c.tile_bytes()} * c.clock_hz;
     if (macs_per_s > std::numeric_limits<std::uint64_t>::max()) {
         r.fail("", "clock",
@@ -381,6 +396,43 @@ ChipConfig parse_chip_config(const std::string& yaml_text, const std::string& so
     reader.finish();
     check_chip(chip, reader);
     return chip;
+}
+
+std::string chip_signature_problem(const isa::ChipSignature& s) {
+    // Each field of the signature is the value of one chip parameter.
+    struct Field {
+        const char* name;
+        const char* section;
+        const char* key;
+        std::uint64_t value;
+    };
+    const Field fields[] = {
+        {"rows", "matrix_unit", "rows", s.rows},
+        {"cols", "matrix_unit", "cols", s.cols},
+        {"ub_bytes", "unified_buffer", "capacity", s.ub_bytes},
+        {"acc_entries", "accumulators", "entries", s.acc_entries},
+        {"weight_bytes", "weight_memory", "capacity", s.weight_bytes},
+    };
+    const auto problem = [](const Field& f, const std::string& message) {
+        return fmt::format("{}={} breaks a limit of chip configs: {}.{}: {}", f.name, f.value, f.section, f.key,
+                           message);
+    };
+    for (const Field& f : fields) {
+        const ParamSpec& spec = *chip_config_schema().find(f.section, f.key);
+        if (!spec.in_range(f.value))
+            return problem(f, fmt::format("{} is out of range: {}", f.value, spec.allowed_text()));
+    }
+    ChipConfig c;
+    c.matrix.rows = s.rows;
+    c.matrix.cols = s.cols;
+    c.ub.capacity_bytes = s.ub_bytes;
+    c.acc.entries = s.acc_entries;
+    c.weight_memory.capacity_bytes = s.weight_bytes;
+    if (const auto p = layout_problem(c)) {
+        for (const Field& f : fields)
+            if (p->section == f.section && p->key == f.key) return problem(f, p->message);
+    }
+    return "";
 }
 
 ChipConfig load_chip_config(const std::string& path) { return parse_chip_config(ParamReader::read_file(path), path); }

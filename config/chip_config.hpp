@@ -117,6 +117,13 @@ ChipConfig load_chip_config(const std::string& path);
 /// Reads chip YAML from memory; `source_name` stands for the file in messages.
 ChipConfig parse_chip_config(const std::string& yaml_text, const std::string& source_name);
 
+/// Whether a program's chip signature (its `.chip` line) describes a chip a chip file could:
+/// each value in the range of its chip parameter, and the checks across keys that involve
+/// only these values, made exactly as for a chip file. "" when it does; otherwise one
+/// message naming the signature's field and the chip parameter: "rows=0 breaks a limit of
+/// chip configs: matrix_unit.rows: 0 is out of range: allowed 1 to 256 (...)".
+std::string chip_signature_problem(const isa::ChipSignature& signature);
+
 /// Every section and key a chip file may contain, with unit, range, default and meaning.
 const Schema& chip_config_schema();
 

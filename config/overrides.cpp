@@ -36,11 +36,16 @@ ParamOverride parse_override(const std::string& text, const std::string& origin)
 std::string apply_overrides(const std::string& yaml_text, const std::vector<ParamOverride>& overrides) {
     YAML::Node root = YAML::Load(yaml_text);
     for (const auto& o : overrides) {
+        // Blanks around a value are no part of it (a quantity's text is read trimmed), and
+        // the emitter would quote a value that has them, which a number may not be.
+        const auto first = o.value.find_first_not_of(" \t");
+        const std::string value =
+            first == std::string::npos ? "" : o.value.substr(first, o.value.find_last_not_of(" \t") - first + 1);
         const auto dot = o.path.find('.');
         if (dot == std::string::npos)
-            root[o.path] = o.value;
+            root[o.path] = value;
         else
-            root[o.path.substr(0, dot)][o.path.substr(dot + 1)] = o.value;
+            root[o.path.substr(0, dot)][o.path.substr(dot + 1)] = value;
     }
     YAML::Emitter emitter;
     emitter << root;

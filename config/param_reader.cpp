@@ -1,6 +1,7 @@
 #include "config/param_reader.hpp"
 
 #include "config/yaml_map.hpp"
+#include "isa/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -31,6 +32,10 @@ std::string ParamSpec::range_text() const {
     return format_quantity(min, kind) + " to " + format_quantity(max, kind);
 }
 
+std::string ParamSpec::allowed_text() const {
+    return "allowed " + range_text() + (max_reason.empty() ? "" : " (" + max_reason + ")");
+}
+
 const ParamSpec* Schema::find(const std::string& section, const std::string& key) const {
     for (const auto& p : params)
         if (p.section == section && p.key == key) return &p;
@@ -45,17 +50,7 @@ namespace {
 const yaml::Format kFormat{"chip config", &yaml::raise<ConfigError>, ".", &yaml::describe};
 
 /// The value as the user wrote it, made safe to embed in a one-line message.
-std::string quoted(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        if (c == '\n') out += "\\n";
-        else if (static_cast<unsigned char>(c) < 0x20) out += '?';
-        else out += c;
-    }
-    constexpr std::size_t kMax = 48;
-    if (out.size() > kMax) out = out.substr(0, kMax) + "...";
-    return "\"" + out + "\"";
-}
+std::string quoted(const std::string& text) { return "\"" + isa::printable(text, 48) + "\""; }
 
 /// Parses one value for `spec`; throws QuantityError with a message that has no place.
 struct Parsed {
@@ -86,10 +81,8 @@ Parsed parse_value(const ParamSpec& spec, const std::string& text) {
     case ParamSpec::Type::Number: break;
     }
     const Quantity q = parse_quantity(text, spec.kind);
-    if (q.negative || q.too_large || q.magnitude < spec.min || q.magnitude > spec.max) {
-        throw QuantityError(fmt::format("{} is out of range: allowed {}{}", text, spec.range_text(),
-                                        spec.max_reason.empty() ? "" : " (" + spec.max_reason + ")"));
-    }
+    if (q.negative || q.too_large || !spec.in_range(q.magnitude))
+        throw QuantityError(fmt::format("{} is out of range: {}", text, spec.allowed_text()));
     out.number = q.magnitude;
     out.text = format_quantity(q.magnitude, spec.kind);
     return out;
@@ -184,7 +177,7 @@ ParamReader ParamReader::read(const std::string& yaml_text, const std::string& s
     impl->source = source;
     const YAML::Node root = yaml::load_document(kFormat, yaml_text, source);
     if (!root.IsMap()) {
-        impl->fail(root.Mark(), "",
+        impl->fail(yaml::mark_or_start(root), "",
                    fmt::format("expected a map of chip parameters at the top level, got {}",
                                root.IsNull() ? "an empty document" : root.IsScalar() ? "a value" : yaml::describe(root)));
     }
@@ -366,7 +359,7 @@ void ParamReader::bind(ParamSpec spec, const Field& field) {
                 ? fmt::format("{} such as \"{}\"", kind_noun(spec.kind), kind_example(spec.kind))
                 : spec.type_text();
         if (!spec.section.empty() && !impl_->top->has(spec.section)) {
-            impl_->fail(YAML::Mark::null_mark(), "",
+            impl_->fail(impl_->top->mark(), "",
                         fmt::format("missing section \"{}\" (it must give \"{}\", {})", spec.section,
                                     spec.key, expected));
         }
@@ -377,14 +370,17 @@ void ParamReader::bind(ParamSpec spec, const Field& field) {
     const YAML::Node& value = it->value;
     const YAML::Mark mark = value.Mark().is_null() || value.IsNull() ? it->mark : value.Mark();
     try {
-        if (!value.IsScalar()) {
-            const std::string expected =
-                spec.type == ParamSpec::Type::Number
-                    ? fmt::format("{} such as \"{}\"", kind_noun(spec.kind), kind_example(spec.kind))
-                    : spec.type_text();
-            throw QuantityError(fmt::format("expected {}, got {}", expected, yaml::describe(value)));
-        }
-        store(parse_value(spec, value.Scalar()));
+        const std::string expected =
+            spec.type == ParamSpec::Type::Number
+                ? fmt::format("{} such as \"{}\"", kind_noun(spec.kind), kind_example(spec.kind))
+                : spec.type_text();
+        if (!value.IsScalar()) throw QuantityError(fmt::format("expected {}, got {}", expected, yaml::describe(value)));
+        const Parsed parsed = parse_value(spec, value.Scalar());
+        // "256" in quotes is text in YAML; taking it for a number would be a guess.
+        const std::string as_text =
+            spec.type == ParamSpec::Type::Number ? yaml::number_written_as_text(value, expected) : "";
+        if (!as_text.empty()) throw QuantityError(as_text);
+        store(parsed);
     } catch (const QuantityError& e) {
         impl_->fail(mark, spec.path(), e.what());
     }

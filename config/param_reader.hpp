@@ -59,6 +59,10 @@ struct ParamSpec {
     std::string type_text() const;
     /// "1 to 65535", "1 kHz to 100 GHz"; empty for text and choices.
     std::string range_text() const;
+    /// Number: whether `value` (in the stored unit) is within the range.
+    bool in_range(std::uint64_t value) const { return value >= min && value <= max; }
+    /// "allowed 1 to 65535 (why)": the range and, when given, why its upper limit is what it is.
+    std::string allowed_text() const;
 };
 
 struct SectionSpec {

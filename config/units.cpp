@@ -1,5 +1,7 @@
 #include "config/units.hpp"
 
+#include "isa/printable.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -93,19 +95,8 @@ const KindInfo& info(QuantityKind kind) {
     return table[static_cast<std::size_t>(kind)];
 }
 
-/// The user's text as it can stand in a one-line message: control characters escaped,
-/// long text cut.
-std::string one_line(const std::string& text) {
-    std::string out;
-    for (char ch : text) {
-        if (ch == '\n') out += "\\n";
-        else if (ch == '\t') out += "\\t";
-        else if (static_cast<unsigned char>(ch) < 0x20) out += fmt::format("\\x{:02x}", static_cast<unsigned>(ch));
-        else out += ch;
-        if (out.size() > 60) return out + "...";
-    }
-    return out;
-}
+/// The user's text as it can stand in a one-line message.
+std::string one_line(const std::string& text) { return isa::printable(text, 60); }
 
 [[noreturn]] void fail(QuantityKind kind, const std::string& text, const std::string& why) {
     throw QuantityError(fmt::format("expected {} such as \"{}\", got \"{}\"{}", kind_noun(kind),
@@ -135,7 +126,11 @@ Quantity parse_quantity(const std::string& raw, QuantityKind kind) {
 
     std::size_t i = 0;
     Quantity q;
-    if (i < text.size() && (text[i] == '-' || text[i] == '+')) q.negative = text[i++] == '-';
+    // A '-' is read so that the range check can say the value is out of range; a '+' is
+    // rejected, as the assembler and the workload reader reject it: one spelling per value.
+    if (i < text.size() && text[i] == '+')
+        fail(kind, text, " with a '+' sign (write the value without it)");
+    if (i < text.size() && text[i] == '-') q.negative = text[i++] == '-';
     const auto digits_from = [&](std::size_t from) {
         std::size_t end = from;
         while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;

@@ -1,13 +1,12 @@
 #include "config/yaml_map.hpp"
 
 #include "isa/edit_distance.hpp"
+#include "isa/input_file.hpp"
+#include "isa/printable.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <stdexcept>
 
 namespace tpusim::config::yaml {
@@ -49,10 +48,30 @@ std::string describe(const YAML::Node& node) {
     case YAML::NodeType::Undefined: return "no value";
     case YAML::NodeType::Scalar: break;
     }
-    std::string out;
-    for (char c : node.Scalar()) out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-    if (out.size() > 40) out = out.substr(0, 40) + "...";
-    return "\"" + out + "\"";
+    return "\"" + isa::printable(node.Scalar(), 40) + "\"";
+}
+
+std::string number_written_as_text(const YAML::Node& node, const std::string& expected) {
+    if (!node.IsScalar()) return "";
+    const std::string& tag = node.Tag();
+    // yaml-cpp gives "?" to a plain scalar and "!" to a quoted or block one (YAML's
+    // non-specific tags); an explicit tag arrives resolved ("!!str" as below).
+    const std::string core = "tag:yaml.org,2002:";
+    if (tag == "?" || tag == core + "int") return "";
+    std::string what;
+    if (tag == "!") {
+        what = "a quoted string";
+    } else if (tag == core + "str") {
+        what = "a string tagged !!str";
+    } else {
+        what = "a value tagged " + (tag.compare(0, core.size(), core) == 0 ? "!!" + tag.substr(core.size()) : tag);
+    }
+    return fmt::format("expected {}, got {} {}; write numbers without quotes or tags", expected, what, describe(node));
+}
+
+YAML::Mark mark_or_start(const YAML::Node& node) {
+    const YAML::Mark mark = node.Mark();
+    return mark.is_null() ? YAML::Mark() : mark;
 }
 
 std::string place(const std::string& source, const YAML::Mark& mark) {
@@ -66,17 +85,11 @@ void fail(const Format& format, const std::string& source, const YAML::Mark& mar
 }
 
 std::string read_file(const Format& format, const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) throw_message(format, fmt::format("{}: cannot open {}: {}", path, format.noun, std::strerror(errno)));
-    std::string text;
-    char buffer[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-    const bool failed = std::ferror(f) != 0;
-    const int error = errno;
-    std::fclose(f);
-    if (failed) throw_message(format, fmt::format("{}: cannot read {}: {}", path, format.noun, std::strerror(error)));
-    return text;
+    try {
+        return isa::read_input_file(path, format.noun, isa::kMaxTextInputBytes);
+    } catch (const isa::InputFileError& e) {
+        throw_message(format, e.what());
+    }
 }
 
 YAML::Node load_document(const Format& format, const std::string& text, const std::string& source) {

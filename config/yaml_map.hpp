@@ -22,6 +22,19 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 /// "a map", "a list", "no value", or the scalar quoted and cut to one short line.
 std::string describe(const YAML::Node& node);
 
+/// Where a number or quantity is expected, a scalar that YAML types as a string whatever
+/// its text (quoted "256" or '256', a block scalar, or tagged !!str), or that carries a
+/// tag other than !!int, is an error: this returns its message, "expected <expected>, got
+/// a quoted string "256"; write numbers without quotes or tags". "" for a plain scalar,
+/// which stands for a number when its text reads as one. Every reader checks its numbers
+/// with this, after their text, so that a value that is wrong anyway is reported as such.
+std::string number_written_as_text(const YAML::Node& node, const std::string& expected);
+
+/// Where `node` starts, or the start of the document (line 1, column 1) for a node that has
+/// no place of its own, such as the null root of an empty document: every message about a
+/// file's content names a line and column.
+YAML::Mark mark_or_start(const YAML::Node& node);
+
 /// "file:line:column" of `mark`, or "file" alone when the mark is null.
 std::string place(const std::string& source, const YAML::Mark& mark);
 
@@ -47,7 +60,8 @@ struct Format {
 [[noreturn]] void fail(const Format& format, const std::string& source, const YAML::Mark& mark,
                        const std::string& label, const std::string& message);
 
-/// The text of the file at `path`; an error "path: cannot open <noun>: reason" otherwise.
+/// The text of the file at `path` (isa/input_file: a regular file of at most 256 MiB); an
+/// error "path: cannot open <noun>: reason" or "path: cannot read <noun>: reason" otherwise.
 std::string read_file(const Format& format, const std::string& path);
 
 /// The single YAML document in `text` (a null node for an empty text); malformed YAML and

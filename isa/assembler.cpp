@@ -7,6 +7,7 @@
 #include "isa/edit_distance.hpp"
 #include "isa/error.hpp"
 #include "isa/forms.hpp"
+#include "isa/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -105,8 +106,8 @@ std::string suggest(const std::string& word, const std::vector<std::string>& can
 
 class Assembler {
 public:
-    Assembler(const std::string& text, const std::string& filename)
-        : text_(text), filename_(filename) {}
+    Assembler(const std::string& text, const std::string& filename, const ChipCheck& check_chip)
+        : text_(text), filename_(filename), check_chip_(check_chip) {}
 
     Program run() {
         std::size_t start = 0;
@@ -114,7 +115,9 @@ public:
             std::size_t end = text_.find('\n', start);
             if (end == std::string::npos) end = text_.size();
             ++line_;
-            statement(std::string_view(text_).substr(start, end - start));
+            const std::string_view line = std::string_view(text_).substr(start, end - start);
+            reject_control_bytes(line);
+            statement(line);
             start = end + 1;
         }
         if (!chip_line_) fail("missing .chip directive (required once, before the first instruction)");
@@ -123,8 +126,21 @@ public:
     }
 
 private:
+    /// Messages quote the user's words; whatever bytes those hold, the message stays one
+    /// readable line (and a long word does not make it a long one).
     [[noreturn]] void fail(const std::string& message) const {
-        throw AsmError(fmt::format("{}:{}: {}", filename_, std::max(line_, 1), message));
+        throw AsmError(fmt::format("{}:{}: {}", filename_, std::max(line_, 1), printable(message, kMaxMessage)));
+    }
+
+    /// Assembly is text: a control byte (other than tab, and the carriage return of a CRLF
+    /// line end) means a binary or damaged file, which is named as such rather than
+    /// assembled into confusing messages.
+    void reject_control_bytes(std::string_view line) const {
+        for (std::size_t i = 0; i < line.size(); ++i) {
+            const auto c = static_cast<unsigned char>(line[i]);
+            if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F)
+                fail(fmt::format("byte {:#04x} at column {} is a control character; assembly is text", c, i + 1));
+        }
     }
 
     std::vector<Token> tokenize(std::string_view line) const {
@@ -227,6 +243,10 @@ private:
         program_.chip.ub_bytes = get("ub_bytes", UINT64_MAX);
         program_.chip.acc_entries = static_cast<std::uint32_t>(get("acc_entries", UINT32_MAX));
         program_.chip.weight_bytes = get("weight_bytes", UINT64_MAX);
+        if (check_chip_) {
+            const std::string problem = check_chip_(program_.chip);
+            if (!problem.empty()) fail(".chip: " + problem);
+        }
         chip_line_ = line_;
     }
 
@@ -365,8 +385,10 @@ private:
         program_.layer_of.push_back(current_layer_);
     }
 
+    static constexpr std::size_t kMaxMessage = 400;
     const std::string& text_;
     const std::string& filename_;
+    const ChipCheck& check_chip_;
     int line_ = 0;
     Program program_;
     int chip_line_ = 0;  // 0: no .chip yet
@@ -377,8 +399,8 @@ private:
 
 }  // namespace
 
-Program assemble(const std::string& text, const std::string& filename) {
-    return Assembler(text, filename).run();
+Program assemble(const std::string& text, const std::string& filename, const ChipCheck& check_chip) {
+    return Assembler(text, filename, check_chip).run();
 }
 
 }  // namespace tpusim::isa

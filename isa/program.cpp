@@ -5,6 +5,7 @@
 
 #include "isa/encoding.hpp"
 #include "isa/error.hpp"
+#include "isa/input_file.hpp"
 
 #include <fmt/format.h>
 
@@ -12,7 +13,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <set>
 
 namespace tpusim::isa {
@@ -247,15 +247,8 @@ Program deserialize(const std::vector<std::uint8_t>& bytes, const std::string& s
 }
 
 Program read_program_file(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw Error(fmt::format("{}: is a directory, not a program file", path));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                    std::istreambuf_iterator<char>());
-    if (in.bad()) throw Error(fmt::format("{}: read failed: {}", path, std::strerror(errno)));
-    return deserialize(bytes, path);
+    const std::string text = read_input_file(path, "program file", kMaxBinaryInputBytes);
+    return deserialize(std::vector<std::uint8_t>(text.begin(), text.end()), path);
 }
 
 void write_program_file(const std::string& path, const Program& program, bool overwrite) {

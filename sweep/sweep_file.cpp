@@ -42,16 +42,22 @@ public:
         return s;
     }
 
+    struct Item {
+        std::string text;
+        YAML::Mark mark;
+        YAML::Node node;
+    };
+
     /// A non-empty list of scalars under `key`, each with its place.
-    std::vector<std::pair<std::string, YAML::Mark>> list(const std::string& key, const std::string& expected) const {
+    std::vector<Item> list(const std::string& key, const std::string& expected) const {
         const YAML::Node node = require(key, "a list of " + expected);
         if (!node.IsSequence() || node.size() == 0) {
             fail_at(mark_of(key), key,
                     fmt::format("expected a non-empty list of {}, got {}", expected,
                                 node.IsSequence() ? "an empty list" : describe(node)));
         }
-        std::vector<std::pair<std::string, YAML::Mark>> out;
-        for (const auto& item : node) out.emplace_back(scalar_text(item, key, expected), item.Mark());
+        std::vector<Item> out;
+        for (const auto& item : node) out.push_back({scalar_text(item, key, expected), item.Mark(), item});
         return out;
     }
 
@@ -121,15 +127,15 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
         m.fail_at(node.Mark(), "", "an axis gives \"param\" (one chip parameter) or \"params\" (a list), not both");
     if (!m.has("param") && !m.has("params"))
         m.fail_at(node.Mark(), "", "missing \"param\" (one chip parameter) or \"params\" (a list)");
-    std::vector<std::pair<std::string, YAML::Mark>> names;
+    std::vector<MapReader::Item> names;
     const std::string param_key = m.has("param") ? "param" : "params";
     if (m.has("param"))
-        names.emplace_back(m.text("param", "a chip parameter such as weight_memory.bandwidth"), m.mark_of("param"));
+        names.push_back({m.text("param", "a chip parameter such as weight_memory.bandwidth"), m.mark_of("param"), {}});
     else
         names = m.list("params", "chip parameters such as matrix_unit.rows");
 
     const std::vector<std::string> valid = sweepable_params();
-    for (const auto& [name, mark] : names) {
+    for (const auto& [name, mark, unused] : names) {
         const config::ParamSpec* spec = config::find_chip_param(name);
         if (spec != nullptr && spec->type == config::ParamSpec::Type::Text)
             m.fail_at(mark, param_key, fmt::format("\"{}\" is text and cannot be swept", name));
@@ -163,10 +169,12 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
                 m.fail_at(m.mark_of("scale"), "scale",
                           fmt::format("{} is one of {} and cannot be scaled; give values", p.path(), join(p.choices)));
         }
-        for (const auto& [text, mark] : m.list("scale", "factors such as 0.25 or 2")) {
+        for (const auto& [text, mark, item] : m.list("scale", "factors such as 0.25 or 2")) {
             Scale s;
             if (!parse_scale(text, s))
                 m.fail_at(mark, "scale", fmt::format("expected a positive factor such as 0.25 or 2, got \"{}\"", text));
+            const std::string as_text = config::yaml::number_written_as_text(item, "a positive factor such as 0.25 or 2");
+            if (!as_text.empty()) m.fail_at(mark, "scale", as_text);
             for (const auto& earlier : axis.scales) {
                 if (earlier.numerator * s.denominator == s.numerator * earlier.denominator)
                     m.fail_at(mark, "scale", fmt::format("{} is the same factor as {}, given earlier", text, earlier.text));
@@ -174,7 +182,7 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
             axis.scales.push_back(s);
         }
     } else {
-        for (const auto& [text, mark] : m.list("values", "values in the parameters' units")) {
+        for (const auto& [text, mark, item] : m.list("values", "values in the parameters' units")) {
             std::vector<std::uint64_t> parsed;
             for (const auto& p : axis.params) {
                 try {
@@ -182,6 +190,12 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
                 } catch (const config::QuantityError& e) {
                     m.fail_at(mark, p.path(), e.what());
                 }
+                const std::string as_text =
+                    p.type == config::ParamSpec::Type::Number
+                        ? config::yaml::number_written_as_text(
+                              item, fmt::format("{} such as \"{}\"", config::kind_noun(p.kind), config::kind_example(p.kind)))
+                        : "";
+                if (!as_text.empty()) m.fail_at(mark, p.path(), as_text);
             }
             for (std::size_t i = 0; i < axis.values.size(); ++i) {
                 if (config::parse_param_value(axis.params[0], axis.values[i]).number == parsed[0])
@@ -206,8 +220,9 @@ Axis read_axis(const std::string& source, const YAML::Node& node, Combine combin
 SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
     const YAML::Node root = config::yaml::load_document(kFormat, yaml_text, source);
     if (!root.IsMap()) {
-        throw SweepError(fmt::format("{}: expected a map with name, base, workloads and axes at the top level, got {}",
-                                     source, root.IsNull() ? "an empty document" : describe(root)));
+        config::yaml::fail(kFormat, source, config::yaml::mark_or_start(root), "",
+                           fmt::format("expected a map with name, base, workloads and axes at the top level, got {}",
+                                       root.IsNull() ? "an empty document" : describe(root)));
     }
     const MapReader top(source, root, "a map");
     top.reject_unknown({"name", "base", "workloads", "data", "combine", "axes"}, "at the top level");
@@ -217,7 +232,7 @@ SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
     sweep.name = top.text("name", "a name for the sweep");
     sweep.base = resolve(source, top.text("base", "the chip file the sweep starts from"));
     if (!is_file(sweep.base)) top.fail_at(top.mark_of("base"), "base", fmt::format("{}: no such file", sweep.base));
-    for (const auto& [path, mark] : top.list("workloads", "workload files")) {
+    for (const auto& [path, mark, node] : top.list("workloads", "workload files")) {
         const std::string resolved = resolve(source, path);
         if (!is_file(resolved)) top.fail_at(mark, "workloads", fmt::format("{}: no such file", resolved));
         for (const auto& earlier : sweep.workloads) {
@@ -255,8 +270,6 @@ SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
 }
 
 SweepFile load_sweep(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw SweepError(fmt::format("{}: is a directory, expected a sweep file", path));
     return parse_sweep(config::yaml::read_file(kFormat, path), path);
 }
 

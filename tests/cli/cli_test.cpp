@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 
 using tpusim::test::run_tpusim;
 
@@ -40,6 +41,42 @@ TEST_CASE("every subcommand has --help", "[cli]") {
         CHECK(r.status == 0);
         CHECK(r.out.find("usage: tpusim") != std::string::npos);
     }
+}
+
+TEST_CASE("tpusim --help mentions --version, which prints the version", "[cli]") {
+    CHECK(run_tpusim("--help").out.find("tpusim --version") != std::string::npos);
+    const auto r = run_tpusim("--version");
+    CHECK(r.status == 0);
+    CHECK(r.out.rfind("tpusim ", 0) == 0);
+    CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1);
+}
+
+TEST_CASE("positional arguments are named by what they are, in --help and when missing", "[cli]") {
+    struct Case {
+        const char* command;
+        const char* metavar;
+        const char* hidden_option;
+    };
+    for (const Case& c : {Case{"config", "ACTION", "--action"}, Case{"asm", "PROGRAM.s", "--input"},
+                          Case{"disasm", "PROGRAM.tpub", "--input"}, Case{"sweep", "SWEEP.yaml", "--sweep"}}) {
+        INFO(c.command);
+        const auto help = run_tpusim(std::string(c.command) + " --help");
+        CHECK(help.status == 0);
+        CHECK(help.out.find("arguments:\n  " + std::string(c.metavar) + " ") != std::string::npos);
+        CHECK(help.out.find(c.hidden_option) == std::string::npos);
+
+        const auto r = run_tpusim(c.command);
+        CHECK(r.status == 2);
+        CHECK(r.err.rfind(std::string("tpusim: ") + c.command + ": missing " + c.metavar + " (usage: tpusim " +
+                              c.command + " ",
+                          0) == 0);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(r.err.find(c.hidden_option) == std::string::npos);
+    }
+    // The positional is reported before a missing option, and an option by its name.
+    CHECK(run_tpusim("asm -o x.tpub").err.find("asm: missing PROGRAM.s") != std::string::npos);
+    CHECK(run_tpusim("asm x.s").err.find("asm: the option '--output' is required") != std::string::npos);
+    CHECK(run_tpusim("asm a.s b.s -o x.tpub").status == 2);
 }
 
 TEST_CASE("an unknown subcommand or option is a usage error with status 2", "[cli]") {
@@ -101,6 +138,69 @@ TEST_CASE("asm errors name the file and line; no output file is left behind", "[
     CHECK(r.status == 1);
     CHECK(r.err.find("p.s:2:") != std::string::npos);
     CHECK(!std::filesystem::exists(dir + "/p.tpub"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("inputs that never end or are not files are refused at once", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    REQUIRE(::mkfifo((dir + "/fifo").c_str(), 0600) == 0);
+    std::filesystem::create_directory(dir + "/folder");
+    struct Case {
+        std::string args;
+        std::string message;
+    };
+    for (const Case& c : {
+             Case{"config show --config /dev/zero",
+                  "error: /dev/zero: cannot read chip config: it is a character device, not a regular file\n"},
+             Case{"asm /dev/zero -o p.tpub",
+                  "error: /dev/zero: cannot read assembly source: it is a character device, not a regular file\n"},
+             Case{"asm fifo -o p.tpub", "error: fifo: cannot read assembly source: it is a FIFO, not a regular file\n"},
+             Case{"asm folder -o p.tpub",
+                  "error: folder: cannot read assembly source: it is a directory, not a regular file\n"},
+             Case{"disasm fifo", "error: fifo: cannot read program file: it is a FIFO, not a regular file\n"},
+             Case{"compile --workload /dev/zero --config '" + kSource + "/configs/teaching-8x8.yaml' --out o",
+                  "error: /dev/zero: cannot read workload: it is a character device, not a regular file\n"},
+             Case{"sweep fifo --out o", "error: fifo: cannot read sweep file: it is a FIFO, not a regular file\n"},
+         }) {
+        INFO(c.args);
+        const auto r = run_tpusim(c.args, dir);
+        CHECK(r.status == 1);
+        CHECK(r.err == c.message);
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("asm holds the .chip line to the limits of chip configs", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    write(dir + "/p.s", "# no array\n.chip rows=0 cols=8 ub_bytes=65536 acc_entries=256 weight_bytes=1048576\nhalt\n");
+    auto r = run_tpusim("asm p.s -o p.tpub", dir);
+    CHECK(r.status == 1);
+    CHECK(r.err.rfind("error: p.s:2: .chip: rows=0 breaks a limit of chip configs: matrix_unit.rows: 0 is out of range: "
+                      "allowed 1 to ",
+                      0) == 0);
+    CHECK(!std::filesystem::exists(dir + "/p.tpub"));
+    write(dir + "/q.s", ".chip rows=8 cols=8 ub_bytes=100 acc_entries=256 weight_bytes=1048576\nhalt\n");
+    r = run_tpusim("asm q.s -o q.tpub", dir);
+    CHECK(r.status == 1);
+    CHECK(r.err.find("q.s:1: .chip: ub_bytes=100 breaks a limit of chip configs: unified_buffer.capacity: ") !=
+          std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("asm of a binary file says so in one printable line", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    write(dir + "/p.s", ".chip rows=8 cols=8 ub_bytes=65536 acc_entries=256 weight_bytes=1048576\nhalt\n");
+    REQUIRE(run_tpusim("asm p.s -o p.tpub", dir).status == 0);
+    for (const char* input : {"p.tpub", "nul.s"}) {
+        INFO(input);
+        if (std::string(input) == "nul.s") std::ofstream(dir + "/nul.s", std::ios::binary).write("ab\0cd x=1\n", 11);
+        const auto r = run_tpusim(std::string("asm ") + input + " -o out.tpub", dir);
+        CHECK(r.status == 1);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+        CHECK(std::all_of(r.err.begin(), r.err.end(), [](char c) { return c == '\n' || (c >= 0x20 && c < 0x7f); }));
+        CHECK(r.err.find(std::string(input) + ":1: byte 0x") != std::string::npos);
+        CHECK(r.err.find("is a control character; assembly is text") != std::string::npos);
+    }
     std::filesystem::remove_all(dir);
 }
 

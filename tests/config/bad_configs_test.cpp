@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ TEST_CASE("every bad config is rejected with its expected message", "[bad_config
         std::string expected = slurp(source_dir / (kBadDir + "/" + name + ".expected"));
         while (!expected.empty() && (expected.back() == '\n' || expected.back() == '\r')) expected.pop_back();
         REQUIRE(expected.find('\n') == std::string::npos);
+        // Every message about a file's content names file:line:column, even when the
+        // problem is the whole document (empty) or something absent (a missing section).
+        CHECK(std::regex_search(expected, std::regex("^" + relative + ":[0-9]+:[0-9]+: ")));
 
         std::string actual = "(accepted)";
         try {
@@ -73,5 +77,5 @@ TEST_CASE("a file that cannot be read is a config error naming it", "[bad_config
     CHECK_THROWS_WITH(load_chip_config("no/such/chip.yaml"),
                       "no/such/chip.yaml: cannot open chip config: No such file or directory");
     CHECK_THROWS_WITH(load_chip_config(std::string(TPUSIM_SOURCE_DIR) + "/configs"),
-                      std::string(TPUSIM_SOURCE_DIR) + "/configs: cannot read chip config: Is a directory");
+                      std::string(TPUSIM_SOURCE_DIR) + "/configs: cannot read chip config: it is a directory, not a regular file");
 }

@@ -55,6 +55,15 @@ TEST_CASE("overrides change exactly the parameters they name, top-level ones inc
     CHECK(chip.name == "small");
 }
 
+TEST_CASE("an override's value is written plain, so a number stays a number", "[overrides]") {
+    // A chip file may not quote a number; blanks around a --set value would otherwise make
+    // the YAML emitter quote it.
+    const ChipConfig chip = with({set("matrix_unit.rows=16 "), set("clock= 2 GHz\t"), set("name= a: b ")});
+    CHECK(chip.matrix.rows == 16);
+    CHECK(chip.clock_hz == 2000000000);
+    CHECK(chip.name == "a: b");  // text may be quoted, and is
+}
+
 TEST_CASE("a later override of the same parameter wins", "[overrides]") {
     CHECK(with({set("matrix_unit.rows=16"), set("matrix_unit.rows=32")}).matrix.rows == 32);
     CHECK(apply_overrides(kChip, {set("clock=2GHz"), set("clock=3GHz")}).find("clock: 3GHz") != std::string::npos);

@@ -144,7 +144,7 @@ TEST_CASE("messages point at the value, the key or the section", "[param_reader]
           R"(pump.yaml:1:8: label: expected non-empty text on one line, got "")");
     CHECK(error_of("pump:\n  stages: 1\n") ==
           R"(pump.yaml:1:1: missing required top-level key "label" (text))");
-    CHECK(error_of("label: a\n") == R"(pump.yaml: missing section "pump" (it must give "stages", a whole number such as "256"))");
+    CHECK(error_of("label: a\n") == R"(pump.yaml:1:1: missing section "pump" (it must give "stages", a whole number such as "256"))");
     CHECK(error_of("label: a\npump: 3\n") == R"(pump.yaml:2:7: pump: expected a map of keys, got "3")");
     CHECK(error_of("label: a\npump:\n  stages: 1\n  stages: 2\n") ==
           "pump.yaml:4:3: pump.stages: duplicate key (first given at line 3, column 3)");
@@ -152,9 +152,9 @@ TEST_CASE("messages point at the value, the key or the section", "[param_reader]
 }
 
 TEST_CASE("documents that are not a map of sections", "[param_reader]") {
-    CHECK(error_of("") == "pump.yaml: expected a map of chip parameters at the top level, got an empty document");
+    CHECK(error_of("") == "pump.yaml:1:1: expected a map of chip parameters at the top level, got an empty document");
     CHECK(error_of("# nothing\n") ==
-          "pump.yaml: expected a map of chip parameters at the top level, got an empty document");
+          "pump.yaml:1:1: expected a map of chip parameters at the top level, got an empty document");
     CHECK(error_of("- 1\n- 2\n") == "pump.yaml:1:1: expected a map of chip parameters at the top level, got a list");
     CHECK(error_of("label: a\npump: {stages: 1\n") == "pump.yaml:3:1: malformed YAML: end of map flow not found");
     CHECK(error_of("label: a\n---\nlabel: b\n") ==
@@ -187,4 +187,23 @@ TEST_CASE("mistakes in section functions are logic errors, not config errors", "
     CHECK_THROWS_AS(s.param("c").describe("C.").count("x").range(1, 2).or_default("3", big), std::logic_error);
     s.param("d").describe("D.").count("x").range(0, 1).required(big);
     CHECK_THROWS_AS(s.param("d").describe("D.").count("x").range(0, 1).required(big), std::logic_error);
+}
+
+TEST_CASE("a number must be a plain YAML scalar; text and choices may be quoted", "[param_reader]") {
+    // Quoted or !!str-tagged, a value is a string in YAML, whatever its text reads as.
+    CHECK(error_of("label: a\npump:\n  stages: \"3\"\n") ==
+          R"(pump.yaml:3:11: pump.stages: expected a whole number such as "256", got a quoted string "3"; write numbers without quotes or tags)");
+    CHECK(error_of("label: a\npump:\n  stages: '3'\n") ==
+          R"(pump.yaml:3:11: pump.stages: expected a whole number such as "256", got a quoted string "3"; write numbers without quotes or tags)");
+    CHECK(error_of("label: a\npump:\n  stages: !!str 3\n") ==
+          R"(pump.yaml:3:11: pump.stages: expected a whole number such as "256", got a string tagged !!str "3"; write numbers without quotes or tags)");
+    CHECK(error_of("label: a\npump:\n  stages: 3\n  rate: \"2kB/s\"\n") ==
+          R"(pump.yaml:4:9: pump.rate: expected a bandwidth such as "34GB/s", got a quoted string "2kB/s"; write numbers without quotes or tags)");
+    CHECK(error_of("label: a\npump:\n  stages: !pump 3\n") ==
+          R"(pump.yaml:3:11: pump.stages: expected a whole number such as "256", got a value tagged !pump "3"; write numbers without quotes or tags)");
+    // Plain, or explicitly an integer, a number is read; quoting text and choices is fine.
+    const Pump p = read_pump("label: \"main 1\"\npump:\n  stages: !!int 3\n  valve: 'shut'\n");
+    CHECK(p.label == "main 1");
+    CHECK(p.stages == 3);
+    CHECK(p.valve == 1);
 }

@@ -256,6 +256,49 @@ TEST_CASE("every assembler error names file:line and the problem", "[asm]") {
     }
 }
 
+TEST_CASE("a chip check given to the assembler rejects a .chip line at its line", "[asm]") {
+    int calls = 0;
+    const tpusim::isa::ChipCheck no_zero_rows = [&](const ChipSignature& s) {
+        ++calls;
+        return s.rows == 0 ? std::string("rows=0 is no chip") : std::string();
+    };
+    CHECK_THROWS_WITH(assemble("# a comment\n.chip rows=0 cols=8 ub_bytes=64 acc_entries=16 weight_bytes=1024\nhalt\n",
+                               "t.s", no_zero_rows),
+                      "t.s:2: .chip: rows=0 is no chip");
+    const Program p = assemble(kChip + "halt\n", "t.s", no_zero_rows);
+    CHECK(p.code.size() == 1);
+    CHECK(calls == 2);
+    // Without a check only the field widths apply.
+    CHECK(assemble(".chip rows=0 cols=8 ub_bytes=64 acc_entries=16 weight_bytes=1024\n", "t.s").chip.rows == 0);
+}
+
+TEST_CASE("bytes that are not text are named, never printed raw", "[asm]") {
+    using namespace std::string_literals;
+    const std::string c = kChip;
+    // A NUL must not cut the message short; a control byte means the file is not assembly.
+    CHECK_THROWS_WITH(assemble("ab\0cd x=1\n"s, "t.s"),
+                      "t.s:1: byte 0x00 at column 3 is a control character; assembly is text");
+    CHECK_THROWS_WITH(assemble(c + "halt\n# \x1b[2J\n", "t.s"),
+                      "t.s:3: byte 0x1b at column 3 is a control character; assembly is text");
+    CHECK_THROWS_WITH(assemble(c + "nop\x7f\n", "t.s"),
+                      "t.s:2: byte 0x7f at column 4 is a control character; assembly is text");
+    // Bytes that are not UTF-8 are escaped in the message; UTF-8 text is kept.
+    CHECK_THROWS_WITH(assemble(c + "h\xff\xfelt\n", "t.s"),
+                      Catch::StartsWith("t.s:2: unknown instruction 'h\\xff\\xfelt'"));
+    CHECK_THROWS_WITH(assemble(c + ".in_layer caf\xc3\xa9\n", "t.s"),
+                      "t.s:2: .in_layer: no layer named \"caf\xc3\xa9\" (declare it with .layer first)");
+    // A very long word does not make a very long message.
+    const std::string word(100000, 'x');
+    try {
+        assemble(c + word + "\n", "t.s");
+        FAIL("accepted");
+    } catch (const AsmError& e) {
+        CHECK(std::string(e.what()).size() < 500);
+    }
+    // Tab and CRLF line ends are text.
+    CHECK(assemble(c + "halt\t# done\r\n", "t.s").code.size() == 1);
+}
+
 TEST_CASE("the disassembler prints the canonical listing", "[disasm]") {
     Program p;
     p.chip = {256, 256, 25165824, 4096, 8589934592};
@@ -306,6 +349,31 @@ TEST_CASE("disassembling an invalid instruction or program is an error", "[disas
     p.code = {bad};
     CHECK_THROWS_WITH(disassemble(p), "cannot disassemble program: instruction 0: activate: rows=0 is out of "
                                       "range 1..16777215");
+}
+
+TEST_CASE("randomized: assemble(disassemble(i)) == i for 200,000 valid instructions", "[asm][disasm]") {
+    // Whole programs of many instructions, so that the per-program work (header, layers)
+    // does not dominate and the count matches the encode/decode property test.
+    tpusim::isa::testing::Rng rng(2024);
+    constexpr std::size_t kPrograms = 100, kPerProgram = 2000;
+    std::size_t checked = 0;
+    for (std::size_t n = 0; n < kPrograms; ++n) {
+        Program p;
+        p.chip = {256, 256, 24u << 20, 4096, std::uint64_t{8} << 30};
+        for (std::size_t i = 0; i < kPerProgram; ++i) p.code.push_back(tpusim::isa::testing::random_instruction(rng));
+        const std::string text = disassemble(p);
+        const Program q = assemble(text, "random.s");
+        REQUIRE(q.code.size() == p.code.size());
+        for (std::size_t i = 0; i < p.code.size(); ++i) {
+            if (q.code[i] == p.code[i]) continue;
+            INFO("instruction " << i << " of program " << n);
+            REQUIRE(disassemble(q.code[i]) == disassemble(p.code[i]));
+            REQUIRE(q.code[i] == p.code[i]);
+        }
+        REQUIRE(disassemble(q) == text);
+        checked += q.code.size();
+    }
+    CHECK(checked >= 200000);
 }
 
 TEST_CASE("randomized: assemble(disassemble(p)) == p and the listing is a fixed point", "[asm][disasm]") {

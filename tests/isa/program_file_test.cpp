@@ -255,8 +255,8 @@ TEST_CASE("program files: write, re-write, refuse other files, read errors", "[p
     CHECK(read_program_file(text) == p);
 
     CHECK_THROWS_WITH(read_program_file(dir.file("missing.tpub")),
-                      dir.file("missing.tpub") + ": cannot open: No such file or directory");
-    CHECK_THROWS_WITH(read_program_file(dir.path.string()), dir.path.string() + ": is a directory, not a program file");
+                      dir.file("missing.tpub") + ": cannot open program file: No such file or directory");
+    CHECK_THROWS_WITH(read_program_file(dir.path.string()), dir.path.string() + ": cannot read program file: it is a directory, not a regular file");
     CHECK_THROWS_WITH(write_program_file(dir.path.string(), p, true), dir.path.string() + ": is a directory");
     CHECK_THROWS_WITH(write_program_file(dir.file("no/such/dir.tpub"), p, true),
                       dir.file("no/such/dir.tpub") + ": cannot open for writing: No such file or directory");

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -62,6 +63,7 @@ TEST_CASE("every bad sweep is rejected with its expected message", "[sweep_file]
         std::string expected = slurp(kBadDir + "/" + name + ".expected");
         while (!expected.empty() && expected.back() == '\n') expected.pop_back();
         REQUIRE(expected.find('\n') == std::string::npos);
+        CHECK(std::regex_search(expected, std::regex("^" + path + ":[0-9]+:[0-9]+: ")));  // always a place
         std::string actual = "(accepted)";
         try {
             load_sweep(path);
@@ -83,7 +85,7 @@ TEST_CASE("every expected message has its sweep file", "[sweep_file]") {
 
 TEST_CASE("a sweep file that cannot be read is an error naming it", "[sweep_file]") {
     CHECK_THROWS_WITH(load_sweep("no/such/sweep.yaml"), "no/such/sweep.yaml: cannot open sweep file: No such file or directory");
-    CHECK_THROWS_WITH(load_sweep(TPUSIM_SOURCE_DIR), std::string(TPUSIM_SOURCE_DIR) + ": is a directory, expected a sweep file");
+    CHECK_THROWS_WITH(load_sweep(TPUSIM_SOURCE_DIR), std::string(TPUSIM_SOURCE_DIR) + ": cannot read sweep file: it is a directory, not a regular file");
 }
 
 TEST_CASE("a sweep file parses to what it says", "[sweep_file]") {
