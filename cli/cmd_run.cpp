@@ -112,8 +112,8 @@ int run_run(const std::vector<std::string>& args) {
     const auto result = sim::simulate(chip, in.program, std::move(in.host), in.weights, run_options);
     auto summary = report::summarize(chip, result);
     summary.workload = in.workload;
-    const auto json = report::format_json(summary, result);
     const auto layers = report::summarize_layers(chip, in.program, result);
+    const auto json = report::format_json(summary, result, layers);
     if (vm["json"].as<bool>()) {
         std::cout << json;
     } else {

@@ -57,13 +57,48 @@ std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const
     return out;
 }
 
+std::vector<LayerFigure> layer_figures(const LayerSummary& s) {
+    const auto count = [](std::uint64_t v) { return fmt::format("{}", v); };
+    const auto real = [](double v) { return fmt::format("{:.6g}", v); };
+    return {
+        {"layer", s.name, true},
+        {"kind", s.kind, true},
+        {"first_cycle", count(s.first_cycle), false},
+        {"last_cycle", count(s.last_cycle), false},
+        {"cycles", count(s.cycles), false},
+        {"macs", count(s.macs), false},
+        {"weight_bytes", count(s.weight_bytes), false},
+        {"tops", real(s.tops), false},
+        {"macs_per_weight_byte", real(s.macs_per_weight_byte), false},
+        {"bound", s.memory_bound ? "memory" : "compute", true},
+        {"largest_stall", s.largest_stall, true},
+        {"largest_stall_cycles", count(s.largest_stall_cycles), false},
+    };
+}
+
 std::string layers_csv(const std::vector<LayerSummary>& layers) {
-    std::string out = "layer,kind,first_cycle,last_cycle,cycles,macs,weight_bytes,tops,macs_per_weight_byte,bound,largest_stall,largest_stall_cycles\n";
-    for (const auto& s : layers)
-        out += fmt::format("{},{},{},{},{},{},{},{:.6g},{:.6g},{},{},{}\n", s.name, s.kind, s.first_cycle, s.last_cycle,
-                           s.cycles, s.macs, s.weight_bytes, s.tops, s.macs_per_weight_byte,
-                           s.memory_bound ? "memory" : "compute", s.largest_stall, s.largest_stall_cycles);
+    std::string out;
+    for (const auto& f : layer_figures(LayerSummary{})) out += (out.empty() ? "" : ",") + f.name;
+    out += "\n";
+    for (const auto& s : layers) {
+        std::string row;
+        for (const auto& f : layer_figures(s)) row += (row.empty() ? "" : ",") + f.text;
+        out += row + "\n";
+    }
     return out;
+}
+
+std::string layers_json(const std::vector<LayerSummary>& layers) {
+    if (layers.empty()) return "[]";
+    std::string out = "[\n";
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        std::string entry;
+        for (const auto& f : layer_figures(layers[i]))
+            entry += fmt::format("{}\"{}\": {}", entry.empty() ? "" : ", ", f.name,
+                                 f.is_text ? sim::json_quote(f.text) : f.text);
+        out += fmt::format("    {{{}}}{}\n", entry, i + 1 < layers.size() ? "," : "");
+    }
+    return out + "  ]";
 }
 
 std::string layers_table(const std::vector<LayerSummary>& layers) {

@@ -31,7 +31,19 @@ std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const
 /// Cycles an instruction waited to start after its issue (start - issue - 1).
 std::uint64_t wait_cycles(const sim::InstructionRecord& r);
 
+/// One figure of a layer: its name (the column of layers.csv, the key of an entry of
+/// report.json's `layers`) and its value as written there. layers.csv and report.json are
+/// both written from this one list, so they cannot disagree.
+struct LayerFigure {
+    std::string name, text;
+    bool is_text;  // a string (quoted in JSON), not a number
+};
+std::vector<LayerFigure> layer_figures(const LayerSummary& layer);
+
 std::string layers_csv(const std::vector<LayerSummary>& layers);
+/// report.json's `layers`: a JSON array with one object per layer, one line each, indented
+/// as a member of the top-level object.
+std::string layers_json(const std::vector<LayerSummary>& layers);
 std::string layers_table(const std::vector<LayerSummary>& layers);
 /// index, mnemonic, layer, unit, issue, start, end, stall reason, stall cycles.
 std::string instructions_csv(const isa::Program& program, const sim::RunResult& run);

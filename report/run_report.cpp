@@ -93,7 +93,7 @@ std::vector<Figure> summary_figures(const RunSummary& s) {
     };
 }
 
-std::string format_json(const RunSummary& s, const sim::RunResult& run) {
+std::string format_json(const RunSummary& s, const sim::RunResult& run, const std::vector<LayerSummary>& layers) {
     const std::string nested = "breakdown.";
     std::string out = "{\n";
     out += fmt::format("  \"chip\": {},\n", sim::json_quote(s.chip));
@@ -106,6 +106,7 @@ std::string format_json(const RunSummary& s, const sim::RunResult& run) {
             out += fmt::format("  \"{}\": {},\n", f.name, f.text);
     }
     out += "  \"breakdown\": {" + breakdown + "},\n";
+    out += "  \"layers\": " + layers_json(layers) + ",\n";
     out += "  \"instructions\": [\n";
     for (std::size_t i = 0; i < run.instructions.size(); ++i) {
         const auto& r = run.instructions[i];

@@ -76,7 +76,8 @@ TEST_CASE("the summary places the run on the roofline", "[report]") {
 
 TEST_CASE("report.json parses and carries the required fields", "[report]") {
     Fixture f;
-    std::stringstream in(report::format_json(report::summarize(f.chip, f.run), f.run));
+    const auto layers = report::summarize_layers(f.chip, f.program, f.run);
+    std::stringstream in(report::format_json(report::summarize(f.chip, f.run), f.run, layers));
     boost::property_tree::ptree tree;
     REQUIRE_NOTHROW(boost::property_tree::read_json(in, tree));
     CHECK(tree.get<std::uint64_t>("cycles") == 258);
@@ -86,6 +87,27 @@ TEST_CASE("report.json parses and carries the required fields", "[report]") {
                             "raw_stall", "input_stall"})
         CHECK(tree.get_optional<double>(std::string("breakdown.") + key));
     CHECK(tree.get_child("instructions").size() == 6);
+    // The layers, with the same figures as layers.csv (checked below).
+    const auto& json_layers = tree.get_child("layers");
+    REQUIRE(json_layers.size() == 2);
+    const auto& fc = std::next(json_layers.begin())->second;
+    CHECK(fc.get<std::string>("layer") == "fc");
+    CHECK(fc.get<std::uint64_t>("first_cycle") == 117);
+    CHECK(fc.get<std::uint64_t>("cycles") == 141);
+    CHECK(fc.get<std::uint64_t>("macs") == 256);
+    CHECK(fc.get<std::string>("bound") == "memory");
+    CHECK(fc.get<std::uint64_t>("largest_stall_cycles") == 132 + 137);
+}
+
+TEST_CASE("report.json of a program without layer annotations has an empty layers array", "[report]") {
+    Fixture f;
+    isa::Program bare = f.program;
+    bare.layers.clear();
+    bare.layer_of.clear();
+    const auto layers = report::summarize_layers(f.chip, bare, f.run);
+    CHECK(layers.empty());
+    const auto json = report::format_json(report::summarize(f.chip, f.run), f.run, layers);
+    CHECK(json.find("\n  \"layers\": [],\n") != std::string::npos);
 }
 
 TEST_CASE("per-layer rows span their instructions", "[report]") {
