@@ -1,10 +1,12 @@
 #include "report/layer_report.hpp"
 
 #include "isa/forms.hpp"
+#include "sim/decode.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace tpusim::report {
@@ -12,6 +14,27 @@ namespace tpusim::report {
 std::uint64_t wait_cycles(const sim::InstructionRecord& r) {
     if (r.start == sim::kUnknownCycle || r.issue == sim::kUnknownCycle || r.start <= r.issue + 1) return 0;
     return r.start - r.issue - 1;
+}
+
+std::vector<InstructionWork> instruction_work(const config::ChipConfig& chip, const isa::Program& program) {
+    // The program has run on this chip, so it decodes; the host-memory bounds were checked
+    // then and do not matter here.
+    const auto decoded = sim::decode_program(program, chip, std::numeric_limits<std::uint64_t>::max());
+    std::vector<std::uint64_t> tile_macs;  // per weight tile in FIFO order: its stored rows x cols
+    std::vector<InstructionWork> out(decoded.size());
+    std::uint64_t active = 0;               // MACs per input vector of the tile in use
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        const auto& in = program.code[i];
+        const auto& d = decoded[i];
+        if (in.op == isa::Opcode::ReadWeights) {
+            tile_macs.resize(d.tile + in.count, in.tile_rows * in.tile_cols);
+            out[i].weight_bytes = d.bytes * in.count;
+        } else if (in.op == isa::Opcode::MatrixMultiply) {
+            if (in.switch_weights) active = tile_macs.at(d.tile);
+            out[i].macs = d.vectors * active;
+        }
+    }
+    return out;
 }
 
 std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const isa::Program& program,
@@ -22,9 +45,15 @@ std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const
     for (std::size_t i = 0; i < program.layers.size(); ++i) {
         out[i].name = program.layers[i].name;
         out[i].kind = program.layers[i].kind;
-        out[i].macs = program.layers[i].macs;
-        out[i].weight_bytes = program.layers[i].weight_bytes;
+        out[i].network_macs = program.layers[i].macs;
     }
+    if (program.layers.empty()) return out;
+    const auto work = instruction_work(chip, program);
+    for (std::size_t i = 0; i < work.size() && i < program.layer_of.size(); ++i)
+        if (program.layer_of[i] != isa::Program::kNoLayer) {
+            out[program.layer_of[i]].macs += work[i].macs;
+            out[program.layer_of[i]].weight_bytes += work[i].weight_bytes;
+        }
     for (std::size_t i = 0; i < run.instructions.size() && i < program.layer_of.size(); ++i) {
         const auto l = program.layer_of[i];
         const auto& r = run.instructions[i];
@@ -68,6 +97,7 @@ std::vector<LayerFigure> layer_figures(const LayerSummary& s) {
         {"cycles", count(s.cycles), false},
         {"macs", count(s.macs), false},
         {"weight_bytes", count(s.weight_bytes), false},
+        {"network_macs", count(s.network_macs), false},
         {"tops", real(s.tops), false},
         {"macs_per_weight_byte", real(s.macs_per_weight_byte), false},
         {"bound", s.memory_bound ? "memory" : "compute", true},

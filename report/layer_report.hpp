@@ -1,5 +1,6 @@
 // Per-layer view of a run, from the layer annotations a compiled program carries
-// (isa::Program::layers and layer_of): when each layer ran, its throughput and intensity,
+// (isa::Program::layers and layer_of): when each layer ran, the work its instructions did
+// on the simulated chip, its throughput and intensity,
 // whether the roofline says it is memory- or compute-bound, and what held it up most.
 #pragma once
 
@@ -17,7 +18,13 @@ struct LayerSummary {
     std::string name, kind;
     std::uint64_t first_cycle = 0, last_cycle = 0;  // [first start, last end) of its instructions
     std::uint64_t cycles = 0;                       // last_cycle - first_cycle (layers may overlap)
+    // The simulator's work, attributed to the layer by instruction: the useful MACs of its
+    // matrix_multiply instructions and the weight bytes of its read_weights. Summed over the
+    // layers they are the run's `macs` and `weight_bytes` (every instruction that does such
+    // work belongs to a layer in a compiled program), including work the compiler adds, such
+    // as multiplying by an identity tile to route a pool or an add through the array.
     std::uint64_t macs = 0, weight_bytes = 0;
+    std::uint64_t network_macs = 0;     // the workload's own MACs for the layer (isa::LayerInfo::macs)
     double tops = 0;
     double macs_per_weight_byte = 0;
     bool memory_bound = false;          // intensity below the chip's ridge point
@@ -27,6 +34,15 @@ struct LayerSummary {
 
 std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const isa::Program& program,
                                            const sim::RunResult& run);
+
+/// Useful MACs (matrix_multiply) and weight bytes read (read_weights) of each instruction
+/// of a program that ran on `chip`, counted as the matrix unit and the weight memory count
+/// them, from the program's decode: the sum over all instructions is the run's useful_macs
+/// and bytes_read.
+struct InstructionWork {
+    std::uint64_t macs = 0, weight_bytes = 0;
+};
+std::vector<InstructionWork> instruction_work(const config::ChipConfig& chip, const isa::Program& program);
 
 /// Cycles an instruction waited to start after its issue (start - issue - 1).
 std::uint64_t wait_cycles(const sim::InstructionRecord& r);

@@ -20,7 +20,7 @@ using namespace tpusim;
 
 namespace {
 
-// The smoke program with two layers: "load" (DMA in, weights) and "fc" (multiply,
+// The smoke program with two layers: "load" (DMA in) and "fc" (weights, multiply,
 // activate, DMA out). Cycles (smoke_test.cpp): starts 1, 2, 117, 136, 142; ends 117, 38,
 // 136, 142, 258; total 258.
 const char* kProgram =
@@ -28,8 +28,8 @@ const char* kProgram =
     ".layer name=fc kind=fc macs=256 weight_bytes=64\n"
     ".in_layer load\n"
     "read_host_memory host_addr=0 ub_addr=0 rows=4\n"
-    "read_weights weight_addr=0 tile_rows=8 tile_cols=8 count=1\n"
     ".in_layer fc\n"
+    "read_weights weight_addr=0 tile_rows=8 tile_cols=8 count=1\n"
     "matrix_multiply ub_addr=0 acc_addr=0 rows=4 switch=1\n"
     "activate acc_addr=0 ub_addr=16 rows=4 function=relu pool=none\n"
     "write_host_memory host_addr=64 ub_addr=16 rows=4\n"
@@ -92,8 +92,8 @@ TEST_CASE("report.json parses and carries the required fields", "[report]") {
     REQUIRE(json_layers.size() == 2);
     const auto& fc = std::next(json_layers.begin())->second;
     CHECK(fc.get<std::string>("layer") == "fc");
-    CHECK(fc.get<std::uint64_t>("first_cycle") == 117);
-    CHECK(fc.get<std::uint64_t>("cycles") == 141);
+    CHECK(fc.get<std::uint64_t>("first_cycle") == 2);
+    CHECK(fc.get<std::uint64_t>("cycles") == 256);
     CHECK(fc.get<std::uint64_t>("macs") == 256);
     CHECK(fc.get<std::string>("bound") == "memory");
     CHECK(fc.get<std::uint64_t>("largest_stall_cycles") == 132 + 137);
@@ -114,13 +114,22 @@ TEST_CASE("per-layer rows span their instructions", "[report]") {
     Fixture f;
     const auto layers = report::summarize_layers(f.chip, f.program, f.run);
     REQUIRE(layers.size() == 2);
-    // load: starts 1 and 2, ends 117 and 38 -> [1, 117).
+    // load: the DMA in, [1, 117).
     CHECK(layers[0].first_cycle == 1);
     CHECK(layers[0].last_cycle == 117);
-    // fc: starts 117, 136, 142; ends 136, 142, 258 -> [117, 258), 141 cycles.
-    CHECK(layers[1].first_cycle == 117);
+    CHECK(layers[0].macs == 0);
+    CHECK(layers[0].weight_bytes == 0);
+    // fc: starts 2, 117, 136, 142; ends 38, 136, 142, 258 -> [2, 258), 256 cycles.
+    CHECK(layers[1].first_cycle == 2);
     CHECK(layers[1].last_cycle == 258);
-    CHECK(layers[1].cycles == 141);
+    CHECK(layers[1].cycles == 256);
+    // Its work as the simulator counted it: one 8x8 tile read (64 bytes), 4 vectors through
+    // it (4 * 64 MACs), which is also what its .layer line says the network does.
+    CHECK(layers[1].macs == 256);
+    CHECK(layers[1].weight_bytes == 64);
+    CHECK(layers[1].network_macs == 256);
+    // 2 * 256 MACs in 256 ns.
+    CHECK(layers[1].tops == Approx(2.0 * 256 / 256e-9 / 1e12));
     // 4 MACs per weight byte is below the teaching chip's ridge of 16: memory-bound.
     CHECK(layers[1].memory_bound);
     // The multiply waited 117 - 3 = 114 cycles, recorded as input_data (its largest share
@@ -130,7 +139,7 @@ TEST_CASE("per-layer rows span their instructions", "[report]") {
     CHECK(layers[1].largest_stall_cycles == 132 + 137);
     const auto csv = report::layers_csv(layers);
     CHECK(csv.rfind("layer,kind,first_cycle", 0) == 0);
-    CHECK(csv.find("\nfc,fc,117,258,141,256,64,") != std::string::npos);
+    CHECK(csv.find("\nfc,fc,2,258,256,256,64,256,") != std::string::npos);
 }
 
 TEST_CASE("instructions.csv has one row per instruction", "[report]") {
