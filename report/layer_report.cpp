@@ -75,7 +75,7 @@ std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const
         const double seconds = static_cast<double>(s.cycles) / static_cast<double>(chip.clock_hz);
         s.tops = seconds > 0 ? 2.0 * static_cast<double>(s.macs) / seconds / 1e12 : 0;
         s.macs_per_weight_byte = s.weight_bytes ? static_cast<double>(s.macs) / static_cast<double>(s.weight_bytes) : 0;
-        s.memory_bound = s.weight_bytes > 0 && s.macs_per_weight_byte < ridge;
+        if (s.macs > 0) s.bound = s.weight_bytes > 0 && s.macs_per_weight_byte < ridge ? "memory" : "compute";
         s.largest_stall = "none";
         for (const auto& [reason, n] : stalls[l])
             if (n > s.largest_stall_cycles) {
@@ -100,7 +100,7 @@ std::vector<LayerFigure> layer_figures(const LayerSummary& s) {
         {"network_macs", count(s.network_macs), false},
         {"tops", real(s.tops), false},
         {"macs_per_weight_byte", real(s.macs_per_weight_byte), false},
-        {"bound", s.memory_bound ? "memory" : "compute", true},
+        {"bound", s.bound, true},
         {"largest_stall", s.largest_stall, true},
         {"largest_stall_cycles", count(s.largest_stall_cycles), false},
     };
@@ -134,12 +134,14 @@ std::string layers_json(const std::vector<LayerSummary>& layers) {
 std::string layers_table(const std::vector<LayerSummary>& layers) {
     std::size_t w = 5;
     for (const auto& s : layers) w = std::max(w, s.name.size());
-    std::string out = fmt::format("  {:<{}}  {:>10}  {:>8}  {:>10}  {:<7}  {}\n", "layer", w, "cycles", "TOPS",
+    std::string out = fmt::format("  {:<{}}  {:>10}  {:>9}  {:>10}  {:<7}  {}\n", "layer", w, "cycles", "TOPS",
                                   "MACs/byte", "bound", "largest stall");
+    // TOPS to 4 significant digits, as in the summary; "-" where a figure has no meaning:
+    // no intensity without weight bytes, no bound without MACs.
     for (const auto& s : layers)
-        out += fmt::format("  {:<{}}  {:>10}  {:>8.2f}  {:>10.1f}  {:<7}  {} ({} cycles)\n", s.name, w, s.cycles, s.tops,
-                           s.macs_per_weight_byte, s.memory_bound ? "memory" : "compute", s.largest_stall,
-                           s.largest_stall_cycles);
+        out += fmt::format("  {:<{}}  {:>10}  {:>9.4g}  {:>10}  {:<7}  {} ({} cycles)\n", s.name, w, s.cycles, s.tops,
+                           s.weight_bytes ? fmt::format("{:.1f}", s.macs_per_weight_byte) : "-",
+                           s.bound == "none" ? "-" : s.bound, s.largest_stall, s.largest_stall_cycles);
     return out;
 }
 

@@ -27,7 +27,9 @@ struct LayerSummary {
     std::uint64_t network_macs = 0;     // the workload's own MACs for the layer (isa::LayerInfo::macs)
     double tops = 0;
     double macs_per_weight_byte = 0;
-    bool memory_bound = false;          // intensity below the chip's ridge point
+    // memory: intensity below the chip's ridge point; compute: at or above it (or MACs with
+    // no weight read, on a tile already in the array); none: the layer did no MACs.
+    std::string bound = "none";
     std::string largest_stall;          // stall reason with the most cycles (queueing excluded), or "none"
     std::uint64_t largest_stall_cycles = 0;
 };
