@@ -19,10 +19,11 @@ struct LayerSummary {
     std::uint64_t first_cycle = 0, last_cycle = 0;  // [first start, last end) of its instructions
     std::uint64_t cycles = 0;                       // last_cycle - first_cycle (layers may overlap)
     // The simulator's work, attributed to the layer by instruction: the useful MACs of its
-    // matrix_multiply instructions and the weight bytes of its read_weights. Summed over the
-    // layers they are the run's `macs` and `weight_bytes` (every instruction that does such
-    // work belongs to a layer in a compiled program), including work the compiler adds, such
-    // as multiplying by an identity tile to route a pool or an add through the array.
+    // matrix_multiply instructions and the weight bytes of its read_weights, including work
+    // the compiler adds (an identity tile that routes a pool or an LSTM cell state through
+    // the array). Summed over the layers they are the run's `macs` and `weight_bytes` when
+    // every such instruction belongs to a layer, as in every compiled workload
+    // (tests/report/layer_work_test.cpp).
     std::uint64_t macs = 0, weight_bytes = 0;
     std::uint64_t network_macs = 0;     // the workload's own MACs for the layer (isa::LayerInfo::macs)
     double tops = 0;
