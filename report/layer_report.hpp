@@ -22,8 +22,8 @@ struct LayerSummary {
     // matrix_multiply instructions and the weight bytes of its read_weights, including work
     // the compiler adds (an identity tile that routes a pool or an LSTM cell state through
     // the array). Summed over the layers they are the run's `macs` and `weight_bytes` when
-    // every such instruction belongs to a layer, as in every compiled workload
-    // (tests/report/layer_work_test.cpp).
+    // every such instruction belongs to a layer, as the compiler emits them (checked on six
+    // workloads by tests/report/layer_work_test.cpp).
     std::uint64_t macs = 0, weight_bytes = 0;
     std::uint64_t network_macs = 0;     // the workload's own MACs for the layer (isa::LayerInfo::macs)
     double tops = 0;
