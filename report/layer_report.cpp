@@ -1,10 +1,12 @@
 #include "report/layer_report.hpp"
 
 #include "isa/forms.hpp"
+#include "sim/decode.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace tpusim::report {
@@ -12,6 +14,27 @@ namespace tpusim::report {
 std::uint64_t wait_cycles(const sim::InstructionRecord& r) {
     if (r.start == sim::kUnknownCycle || r.issue == sim::kUnknownCycle || r.start <= r.issue + 1) return 0;
     return r.start - r.issue - 1;
+}
+
+std::vector<InstructionWork> instruction_work(const config::ChipConfig& chip, const isa::Program& program) {
+    // The program has run on this chip, so it decodes; the host-memory bounds were checked
+    // then and do not matter here.
+    const auto decoded = sim::decode_program(program, chip, std::numeric_limits<std::uint64_t>::max());
+    std::vector<std::uint64_t> tile_macs;  // per weight tile in FIFO order: its stored rows x cols
+    std::vector<InstructionWork> out(decoded.size());
+    std::uint64_t active = 0;               // MACs per input vector of the tile in use
+    for (std::size_t i = 0; i < decoded.size(); ++i) {
+        const auto& in = program.code[i];
+        const auto& d = decoded[i];
+        if (in.op == isa::Opcode::ReadWeights) {
+            tile_macs.resize(d.tile + in.count, in.tile_rows * in.tile_cols);
+            out[i].weight_bytes = d.bytes * in.count;
+        } else if (in.op == isa::Opcode::MatrixMultiply) {
+            if (in.switch_weights) active = tile_macs.at(d.tile);
+            out[i].macs = d.vectors * active;
+        }
+    }
+    return out;
 }
 
 std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const isa::Program& program,
@@ -22,9 +45,15 @@ std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const
     for (std::size_t i = 0; i < program.layers.size(); ++i) {
         out[i].name = program.layers[i].name;
         out[i].kind = program.layers[i].kind;
-        out[i].macs = program.layers[i].macs;
-        out[i].weight_bytes = program.layers[i].weight_bytes;
+        out[i].network_macs = program.layers[i].macs;
     }
+    if (program.layers.empty()) return out;
+    const auto work = instruction_work(chip, program);
+    for (std::size_t i = 0; i < work.size() && i < program.layer_of.size(); ++i)
+        if (program.layer_of[i] != isa::Program::kNoLayer) {
+            out[program.layer_of[i]].macs += work[i].macs;
+            out[program.layer_of[i]].weight_bytes += work[i].weight_bytes;
+        }
     for (std::size_t i = 0; i < run.instructions.size() && i < program.layer_of.size(); ++i) {
         const auto l = program.layer_of[i];
         const auto& r = run.instructions[i];
@@ -46,7 +75,7 @@ std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const
         const double seconds = static_cast<double>(s.cycles) / static_cast<double>(chip.clock_hz);
         s.tops = seconds > 0 ? 2.0 * static_cast<double>(s.macs) / seconds / 1e12 : 0;
         s.macs_per_weight_byte = s.weight_bytes ? static_cast<double>(s.macs) / static_cast<double>(s.weight_bytes) : 0;
-        s.memory_bound = s.weight_bytes > 0 && s.macs_per_weight_byte < ridge;
+        if (s.macs > 0) s.bound = s.weight_bytes > 0 && s.macs_per_weight_byte < ridge ? "memory" : "compute";
         s.largest_stall = "none";
         for (const auto& [reason, n] : stalls[l])
             if (n > s.largest_stall_cycles) {
@@ -57,24 +86,62 @@ std::vector<LayerSummary> summarize_layers(const config::ChipConfig& chip, const
     return out;
 }
 
+std::vector<LayerFigure> layer_figures(const LayerSummary& s) {
+    const auto count = [](std::uint64_t v) { return fmt::format("{}", v); };
+    const auto real = [](double v) { return fmt::format("{:.6g}", v); };
+    return {
+        {"layer", s.name, true},
+        {"kind", s.kind, true},
+        {"first_cycle", count(s.first_cycle), false},
+        {"last_cycle", count(s.last_cycle), false},
+        {"cycles", count(s.cycles), false},
+        {"macs", count(s.macs), false},
+        {"weight_bytes", count(s.weight_bytes), false},
+        {"network_macs", count(s.network_macs), false},
+        {"tops", real(s.tops), false},
+        {"macs_per_weight_byte", real(s.macs_per_weight_byte), false},
+        {"bound", s.bound, true},
+        {"largest_stall", s.largest_stall, true},
+        {"largest_stall_cycles", count(s.largest_stall_cycles), false},
+    };
+}
+
 std::string layers_csv(const std::vector<LayerSummary>& layers) {
-    std::string out = "layer,kind,first_cycle,last_cycle,cycles,macs,weight_bytes,tops,macs_per_weight_byte,bound,largest_stall,largest_stall_cycles\n";
-    for (const auto& s : layers)
-        out += fmt::format("{},{},{},{},{},{},{},{:.6g},{:.6g},{},{},{}\n", s.name, s.kind, s.first_cycle, s.last_cycle,
-                           s.cycles, s.macs, s.weight_bytes, s.tops, s.macs_per_weight_byte,
-                           s.memory_bound ? "memory" : "compute", s.largest_stall, s.largest_stall_cycles);
+    std::string out;
+    for (const auto& f : layer_figures(LayerSummary{})) out += (out.empty() ? "" : ",") + f.name;
+    out += "\n";
+    for (const auto& s : layers) {
+        std::string row;
+        for (const auto& f : layer_figures(s)) row += (row.empty() ? "" : ",") + f.text;
+        out += row + "\n";
+    }
     return out;
+}
+
+std::string layers_json(const std::vector<LayerSummary>& layers) {
+    if (layers.empty()) return "[]";
+    std::string out = "[\n";
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        std::string entry;
+        for (const auto& f : layer_figures(layers[i]))
+            entry += fmt::format("{}\"{}\": {}", entry.empty() ? "" : ", ", f.name,
+                                 f.is_text ? sim::json_quote(f.text) : f.text);
+        out += fmt::format("    {{{}}}{}\n", entry, i + 1 < layers.size() ? "," : "");
+    }
+    return out + "  ]";
 }
 
 std::string layers_table(const std::vector<LayerSummary>& layers) {
     std::size_t w = 5;
     for (const auto& s : layers) w = std::max(w, s.name.size());
-    std::string out = fmt::format("  {:<{}}  {:>10}  {:>8}  {:>10}  {:<7}  {}\n", "layer", w, "cycles", "TOPS",
+    std::string out = fmt::format("  {:<{}}  {:>10}  {:>9}  {:>10}  {:<7}  {}\n", "layer", w, "cycles", "TOPS",
                                   "MACs/byte", "bound", "largest stall");
+    // TOPS to 4 significant digits, as in the summary; "-" where a figure has no meaning:
+    // no intensity without weight bytes, no bound without MACs.
     for (const auto& s : layers)
-        out += fmt::format("  {:<{}}  {:>10}  {:>8.2f}  {:>10.1f}  {:<7}  {} ({} cycles)\n", s.name, w, s.cycles, s.tops,
-                           s.macs_per_weight_byte, s.memory_bound ? "memory" : "compute", s.largest_stall,
-                           s.largest_stall_cycles);
+        out += fmt::format("  {:<{}}  {:>10}  {:>9.4g}  {:>10}  {:<7}  {} ({} cycles)\n", s.name, w, s.cycles, s.tops,
+                           s.weight_bytes ? fmt::format("{:.1f}", s.macs_per_weight_byte) : "-",
+                           s.bound == "none" ? "-" : s.bound, s.largest_stall, s.largest_stall_cycles);
     return out;
 }
 

@@ -28,8 +28,10 @@ RunSummary summarize(const config::ChipConfig& chip, const sim::RunResult& run) 
     auto& b = s.breakdown;
     b.array_active = pct("array_active");
     const double useful = static_cast<double>(mu.get("useful_macs")), unused = static_cast<double>(mu.get("unused_macs"));
+    // Both shares from the counts, not one as the other's difference: a difference of two
+    // equal floating-point numbers can come out as -0.0000.
     b.useful_macs = useful + unused > 0 ? b.array_active * useful / (useful + unused) : 0;
-    b.unused_macs = b.array_active - b.useful_macs;
+    b.unused_macs = useful + unused > 0 ? b.array_active * unused / (useful + unused) : 0;
     b.weight_stall = pct("weight_stall");
     b.weight_shift = pct("weight_shift");
     b.non_matrix = pct("non_matrix");
@@ -45,10 +47,11 @@ std::string format_text(const RunSummary& s, const sim::RunResult& run) {
     out += fmt::format("time                 {:.3f} us at {:.0f} MHz\n", s.seconds * 1e6, static_cast<double>(s.clock_hz) / 1e6);
     out += fmt::format("MACs                 {}\n", s.macs);
     out += fmt::format("weight bytes read    {}\n", s.weight_bytes);
-    out += fmt::format("TOPS                 {:.3f} achieved, {:.2f} peak ({:.1f}% of peak)\n", s.tops, s.peak_tops,
+    // TOPS to 4 significant digits, so that the figures shown give the percentages shown.
+    out += fmt::format("TOPS                 {:.4g} achieved, {:.4g} peak ({:.1f}% of peak)\n", s.tops, s.peak_tops,
                        s.peak_tops > 0 ? 100.0 * s.tops / s.peak_tops : 0.0);
     if (s.weight_bytes)
-        out += fmt::format("intensity            {:.1f} MACs per weight byte; roofline bound {:.2f} TOPS ({:.1f}% reached)\n",
+        out += fmt::format("intensity            {:.1f} MACs per weight byte; roofline bound {:.4g} TOPS ({:.1f}% reached)\n",
                            s.macs_per_weight_byte, s.roofline_tops, s.roofline_tops > 0 ? 100.0 * s.tops / s.roofline_tops : 0.0);
     const auto& b = s.breakdown;
     out += "\nmatrix unit cycles (TPUv1 counter categories, percent of all cycles)\n";
@@ -93,7 +96,7 @@ std::vector<Figure> summary_figures(const RunSummary& s) {
     };
 }
 
-std::string format_json(const RunSummary& s, const sim::RunResult& run) {
+std::string format_json(const RunSummary& s, const sim::RunResult& run, const std::vector<LayerSummary>& layers) {
     const std::string nested = "breakdown.";
     std::string out = "{\n";
     out += fmt::format("  \"chip\": {},\n", sim::json_quote(s.chip));
@@ -106,6 +109,7 @@ std::string format_json(const RunSummary& s, const sim::RunResult& run) {
             out += fmt::format("  \"{}\": {},\n", f.name, f.text);
     }
     out += "  \"breakdown\": {" + breakdown + "},\n";
+    out += "  \"layers\": " + layers_json(layers) + ",\n";
     out += "  \"instructions\": [\n";
     for (std::size_t i = 0; i < run.instructions.size(); ++i) {
         const auto& r = run.instructions[i];

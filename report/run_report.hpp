@@ -5,6 +5,7 @@
 #pragma once
 
 #include "config/chip_config.hpp"
+#include "report/layer_report.hpp"
 #include "sim/simulation.hpp"
 
 #include <cstdint>
@@ -50,7 +51,7 @@ std::vector<Figure> summary_figures(const RunSummary& summary);
 
 /// The terminal report: summary, matrix-unit breakdown, per-unit statistics.
 std::string format_text(const RunSummary& summary, const sim::RunResult& run);
-/// report.json.
-std::string format_json(const RunSummary& summary, const sim::RunResult& run);
+/// report.json; `layers` from summarize_layers (empty for a program without layer annotations).
+std::string format_json(const RunSummary& summary, const sim::RunResult& run, const std::vector<LayerSummary>& layers);
 
 }  // namespace tpusim::report

@@ -300,6 +300,41 @@ TEST_CASE("compile and run refuse to write into a non-empty directory unless --f
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("run --out --force replaces the files of an earlier run, and only those", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    const std::string run = "run --config '" + kSource + "/configs/teaching-8x8.yaml' --workload '" + kSource +
+                            "/workloads/teaching/";
+    REQUIRE(run_tpusim(run + "tiny_mlp.yaml' --out out", dir).status == 0);
+    REQUIRE(std::filesystem::exists(dir + "/out/scores.npy"));
+    CHECK(read(dir + "/out/tpusim-outputs.txt").find("\nreport.json\ninstructions.csv\nlayers.csv\nscores.npy\n") !=
+          std::string::npos);
+    write(dir + "/out/notes.txt", "precious");
+    write(dir + "/victim.txt", "outside");
+    // A list that names a file outside the directory, or the directory itself, is not obeyed.
+    write(dir + "/out/tpusim-outputs.txt", read(dir + "/out/tpusim-outputs.txt") + "../victim.txt\n..\n");
+
+    // A timing-only run writes no network outputs: the MLP's scores.npy, from the earlier
+    // run, must not be left beside the CNN's report as if it were the CNN's.
+    const auto r = run_tpusim(run + "tiny_cnn.yaml' --no-data --out out --force", dir);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.find("'../victim.txt' is not a file name of this directory; left alone") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir + "/out/scores.npy"));
+    CHECK(read(dir + "/out/report.json").find("\"workload\": \"tiny_cnn\"") != std::string::npos);
+    CHECK(read(dir + "/out/notes.txt") == "precious");
+    CHECK(read(dir + "/victim.txt") == "outside");
+    const auto list = read(dir + "/out/tpusim-outputs.txt");
+    CHECK(list.substr(list.find("\nreport.json")) == "\nreport.json\ninstructions.csv\nlayers.csv\n");
+    // Exactly the new outputs, their list and the user's file are left.
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir + "/out")) ++files;
+    CHECK(files == 5);
+
+    // Without --force nothing is removed or written.
+    CHECK(run_tpusim(run + "tiny_mlp.yaml' --out out", dir).status == 1);
+    CHECK(read(dir + "/out/report.json").find("\"workload\": \"tiny_cnn\"") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("run takes either a workload or a program with its host image", "[cli]") {
     const std::string chip = "--config '" + kSource + "/configs/teaching-8x8.yaml'";
     const std::string workload = "--workload '" + kSource + "/workloads/teaching/tiny_mlp.yaml'";

@@ -32,8 +32,22 @@ def png_size(path):
 
 def svg_texts(path):
     """Every text in the SVG (matplotlib writes text as <text> with svg.fonttype none)."""
+    return [text for text, _ in svg_text_positions(path)]
+
+
+def svg_text_positions(path):
+    """(text, x) of every text in the SVG, x being where it is anchored."""
     root = ElementTree.parse(path).getroot()
-    return ["".join(e.itertext()) for e in root.iter() if e.tag.endswith("}text")]
+    return [("".join(e.itertext()), float(e.get("x", "nan"))) for e in root.iter() if e.tag.endswith("}text")]
+
+
+def right_of_every_tick(path, labels, ticks):
+    """Whether every text in `labels` lies to the right of every tick label in `ticks`: a
+    legend outside the axes, not over the lines."""
+    positions = svg_text_positions(path)
+    tick_x = max(x for text, x in positions if text in ticks)
+    label_x = [x for text, x in positions if text in labels]
+    return bool(label_x) and min(label_x) > tick_x
 
 
 class PlotTest(unittest.TestCase):
@@ -60,7 +74,8 @@ class PlotTest(unittest.TestCase):
 
     def test_roofline(self):
         text = self.draw("roofline", *REPORTS, name="roofline")
-        for label in ("mlp0-tpuv1", "lstm1-tpuv1", "mlp0-tpuv1-gddr5", "tiny_mlp-teaching-8x8"):
+        # Runs are labelled by workload, and by chip when there are several.
+        for label in ("mlp0 (TPUv1)", "lstm1 (TPUv1)", "mlp0 (TPUv1-GDDR5)", "tiny_mlp (teaching-8x8)"):
             self.assertIn(label, text)
         # One roof per distinct chip, each with its ridge point (TPUv1: 65536 x 700 MHz / 34 GB/s).
         for ridge in ("ridge 1349", "ridge 250", "ridge 16"):
@@ -72,15 +87,15 @@ class PlotTest(unittest.TestCase):
         # CNN0 is compute-bound on both TPUv1 chips: the same intensity and TOPS.
         text = self.draw("roofline", str(FIXTURES / "reports/cnn0-tpuv1/report.json"),
                          str(FIXTURES / "reports/cnn0-tpuv1-gddr5/report.json"), name="shared")
-        self.assertIn("cnn0-tpuv1", text)
-        self.assertIn("cnn0-tpuv1-gddr5", text)
+        self.assertIn("cnn0 (TPUv1)", text)
+        self.assertIn("cnn0 (TPUv1-GDDR5)", text)
 
     def test_breakdown(self):
         text = self.draw("breakdown", *REPORTS, name="breakdown")
         for category in ("useful MACs", "weight stall", "weight shift", "non-matrix: input stall"):
             self.assertIn(category, text)
         self.assertIn("percent of cycles", text)
-        self.assertIn("mlp0-tpuv1-gddr5", text)
+        self.assertIn("mlp0 | TPUv1-GDDR5", text)  # workload and chip, as there are several chips
 
     def test_sweep_one_at_a_time(self):
         text = self.draw("sweep", str(FIXTURES / "sweep-whatif"), name="whatif")
@@ -90,12 +105,39 @@ class PlotTest(unittest.TestCase):
             self.assertIn(workload, text)
         self.assertIn("0.25x", text)
         self.assertIn("tpuv1-whatif: speedup over the base chip", text)
+        # One legend of the workloads, beside the panels, not over their lines.
+        self.assertEqual(text.count(" | mlp0 | "), 1)
+        self.assertTrue(right_of_every_tick(self.out / "whatif.svg", {"mlp0", "cnn1"}, {"4x"}))
 
     def test_sweep_product_with_failed_points(self):
         text = self.draw("sweep", str(FIXTURES / "sweep-product"), name="product")
         self.assertIn("(15 of 30 rows not ok, not drawn)", text)
         self.assertIn("tiny_mlp, UB capacity 64KiB", text)  # a line per setting of the other axis
         self.assertIn("UB capacity", text)
+        # two_layer_mlp has the same speedup at 2x and 4x the bandwidth: one line, one label.
+        self.assertIn("two_layer_mlp, weight_memory.bandwidth 2x, 4x", text)
+        self.assertNotIn("two_layer_mlp, weight_memory.bandwidth 4x", text)
+        # Each panel's legend is to the right of its axes.
+        self.assertTrue(right_of_every_tick(self.out / "product.svg", {"tiny_mlp, UB capacity 64KiB"}, {"4x"}))
+
+    def test_sweep_whose_base_point_failed(self):
+        # Speedups are relative to the base point; when it failed there are none, and the
+        # picture says why instead of showing empty axes.
+        name = "base-failed"
+        result = plot("sweep", str(FIXTURES / "sweep-base-failed"), "-o", str(self.out / name))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("no speedup of tiny_mlp: its run on the base point base failed: tiny_mlp: compile-failed",
+                      result.stderr)
+        width, height = png_size(self.out / (name + ".png"))
+        self.assertGreater(width, 600)
+        self.assertGreater(height, 150)
+        text = " ".join(" ".join(svg_texts(self.out / (name + ".svg"))).split())  # lines wrapped
+        self.assertIn("plot-fixture-base-failed: no speedup over the base chip", text)
+        self.assertIn("No speedup can be drawn: speedups are relative to the base point (base)", text)
+        self.assertIn("tiny_mlp: compile-failed", text)
+        self.assertIn("needs 32 bytes", text)  # the compiler's reason
+        self.assertIn("but chip 'teaching-8x8-tiny-ub' has 8 bytes", text)
+        self.assertNotIn("not drawn", text)
 
     def test_existing_pictures_are_kept_unless_forced(self):
         report = str(REPORTS[0])
