@@ -22,8 +22,11 @@ int run_compile(const std::vector<std::string>& args) {
     options.add_options()(
         "workload,w", po::value<std::string>()->required(), "workload YAML file (docs/workloads.md)")(
         "out,o", po::value<std::string>()->required(),
-        "directory for program.tpub, program.s, weights.bin, host-in.bin, memory-map.txt/.json, layers.csv")(
-        "force", po::bool_switch(), "write into DIR even if it holds earlier results");
+        "directory for program.tpub, program.s, weights.bin, host-in.bin, memory-map.txt/.json, layers.csv and "
+        "tpusim-outputs.txt (the list of them)")(
+        "force", po::bool_switch(),
+        "write into DIR even if it holds earlier results; the files an earlier tpusim compile or run wrote there "
+        "are removed first");
     po::variables_map vm;
     if (!parse_options("compile", usage, options, {}, args, vm)) return 0;
 
@@ -32,13 +35,17 @@ int run_compile(const std::vector<std::string>& args) {
     const std::string dir = vm["out"].as<std::string>();
     prepare_out_dir(dir, vm["force"].as<bool>());
     auto bytes = [](const std::vector<std::uint8_t>& v) { return std::string(v.begin(), v.end()); };
-    isa::write_program_file(dir + "/program.tpub", compiled.program, true);
-    write_file(dir + "/program.s", isa::disassemble(compiled.program), true);
-    write_file(dir + "/weights.bin", bytes(compiled.weight_image), true);
-    write_file(dir + "/host-in.bin", bytes(compiled.host_image), true);
-    write_file(dir + "/memory-map.txt", compiler::memory_map_text(compiled), true);
-    write_file(dir + "/memory-map.json", compiler::memory_map_json(compiled), true);
-    write_file(dir + "/layers.csv", compiler::layer_stats_csv(compiled), true);
+    std::vector<Output> outputs;
+    outputs.emplace_back("program.tpub", [&compiled](const std::string& path) {
+        isa::write_program_file(path, compiled.program, true);
+    });
+    outputs.push_back(text_output("program.s", isa::disassemble(compiled.program)));
+    outputs.push_back(text_output("weights.bin", bytes(compiled.weight_image)));
+    outputs.push_back(text_output("host-in.bin", bytes(compiled.host_image)));
+    outputs.push_back(text_output("memory-map.txt", compiler::memory_map_text(compiled)));
+    outputs.push_back(text_output("memory-map.json", compiler::memory_map_json(compiled)));
+    outputs.push_back(text_output("layers.csv", compiler::layer_stats_csv(compiled)));
+    write_outputs(dir, outputs);
     std::cout << compiler::compile_summary(compiled) << "wrote " << dir
               << "/{program.tpub, program.s, weights.bin, host-in.bin, memory-map.txt, memory-map.json, layers.csv}\n";
     return 0;

@@ -17,10 +17,7 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
-#include <functional>
 #include <iostream>
-#include <sstream>
 #include <utility>
 
 namespace tpusim::cli {
@@ -68,52 +65,6 @@ Input workload_input(const po::variables_map& vm, const config::ChipConfig& chip
     return in;
 }
 
-// The files a run wrote into its --out directory are listed in this file there, so that a
-// later run with --force can remove exactly them before it writes its own (an old fc4.npy
-// must not sit beside new results), and never a file tpusim did not write.
-constexpr const char* kOutputList = "tpusim-outputs.txt";
-constexpr const char* kOutputListHeader =
-    "# The files tpusim run wrote into this directory, one per line; tpusim run --out with --force\n"
-    "# removes them before it writes its own (docs/reports.md).\n";
-
-/// Removes the files that the list of an earlier run names, if there is one. Only plain
-/// names of regular files in `dir` are removed; any other line is left alone, with a note.
-void remove_earlier_outputs(const std::string& dir) {
-    namespace fs = std::filesystem;
-    const fs::path list = fs::path(dir) / kOutputList;
-    std::error_code ec;
-    if (!fs::is_regular_file(list, ec)) return;
-    std::istringstream lines(read_text_file(list.string(), "output list"));
-    std::string name;
-    for (int line = 1; std::getline(lines, name); ++line) {
-        if (name.empty() || name[0] == '#') continue;
-        const fs::path file = fs::path(dir) / name;
-        if (name.find('/') != std::string::npos || name == "." || name == ".." || name == kOutputList) {
-            std::cerr << fmt::format("note: {}:{}: '{}' is not a file name of this directory; left alone\n",
-                                     list.string(), line, name);
-            continue;
-        }
-        if (!fs::is_regular_file(fs::symlink_status(file, ec))) continue;  // gone already, or not a file we wrote
-        if (!fs::remove(file, ec) || ec)
-            throw Error(fmt::format("{}: cannot remove the earlier run's output: {}", file.string(), ec.message()));
-    }
-}
-
-/// An output file of a run: its name in the --out directory and how to write it to a path.
-using Output = std::pair<std::string, std::function<void(const std::string&)>>;
-
-/// Writes the outputs of a run into `dir`, replacing those of an earlier run there, and the
-/// list of them.
-void write_outputs(const std::string& dir, const std::vector<Output>& outputs) {
-    remove_earlier_outputs(dir);
-    std::string list = kOutputListHeader;
-    for (const auto& [name, write] : outputs) {
-        write(dir + "/" + name);
-        list += name + "\n";
-    }
-    write_file(dir + "/" + kOutputList, list, true);
-}
-
 }  // namespace
 
 int run_run(const std::vector<std::string>& args) {
@@ -128,11 +79,11 @@ int run_run(const std::vector<std::string>& args) {
         ("host-in", po::value<std::string>(), "with --program: initial host memory image; its size is the size of host memory")
         ("weights", po::value<std::string>(), "with --program: weight memory image (default: all zero)")
         ("out,o", po::value<std::string>(),
-         "write report.json here, and host-out.bin (the final host memory) or, for a workload, <output>.npy "
-         "for each network output")
+         "write report.json, instructions.csv and layers.csv here, and host-out.bin (the final host memory) or, "
+         "for a workload, <output>.npy for each network output; tpusim-outputs.txt lists them")
         ("force", po::bool_switch(),
-         "write into --out even if it holds earlier results; the files an earlier tpusim run wrote there are "
-         "removed first")
+         "write into --out even if it holds earlier results; the files an earlier tpusim run or compile wrote "
+         "there are removed first")
         ("array-model", po::value<std::string>()->default_value("fast"),
          "fast: event-driven model; cells: every cell every cycle (arrays up to 32x32, for verification)")
         ("no-data", po::bool_switch(), "timing only: skip the arithmetic (identical cycle counts)")
@@ -176,14 +127,11 @@ int run_run(const std::vector<std::string>& args) {
     if (!vcd.empty()) sim::write_vcd(vcd, result);
     if (!out_dir.empty()) {
         std::vector<Output> outputs;
-        const auto text = [](std::string data) {
-            return [data = std::move(data)](const std::string& path) { write_file(path, data, true); };
-        };
-        outputs.emplace_back("report.json", text(json));
-        outputs.emplace_back("instructions.csv", text(report::instructions_csv(in.program, result)));
-        if (!layers.empty()) outputs.emplace_back("layers.csv", text(report::layers_csv(layers)));
+        outputs.push_back(text_output("report.json", json));
+        outputs.push_back(text_output("instructions.csv", report::instructions_csv(in.program, result)));
+        if (!layers.empty()) outputs.push_back(text_output("layers.csv", report::layers_csv(layers)));
         if (run_options.data && !workload)
-            outputs.emplace_back("host-out.bin", text(std::string(result.host.begin(), result.host.end())));
+            outputs.push_back(text_output("host-out.bin", std::string(result.host.begin(), result.host.end())));
         if (run_options.data)
             for (const auto& out : in.outputs)
                 outputs.emplace_back(out.tensor + ".npy", [&out, &result](const std::string& path) {

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 
 namespace tpusim::cli {
 
@@ -46,6 +48,49 @@ void prepare_out_dir(const std::string& dir, bool force) {
     }
     fs::create_directories(dir, ec);
     if (ec) throw Error(fmt::format("{}: cannot create: {}", dir, ec.message()));
+}
+
+namespace {
+
+constexpr const char* kOutputListHeader =
+    "# The files tpusim wrote into this directory, one per line; tpusim run --out and tpusim compile -o\n"
+    "# with --force remove them before they write their own (docs/reports.md).\n";
+
+/// Removes the files that the list of an earlier command names, if there is one.
+void remove_earlier_outputs(const std::string& dir) {
+    namespace fs = std::filesystem;
+    const fs::path list = fs::path(dir) / kOutputList;
+    std::error_code ec;
+    if (!fs::is_regular_file(list, ec)) return;
+    std::istringstream lines(read_text_file(list.string(), "output list"));
+    std::string name;
+    for (int line = 1; std::getline(lines, name); ++line) {
+        if (name.empty() || name[0] == '#') continue;
+        const fs::path file = fs::path(dir) / name;
+        if (name.find('/') != std::string::npos || name == "." || name == ".." || name == kOutputList) {
+            std::cerr << fmt::format("note: {}:{}: '{}' is not a file name of this directory; left alone\n",
+                                     list.string(), line, name);
+            continue;
+        }
+        if (!fs::is_regular_file(fs::symlink_status(file, ec))) continue;  // gone already, or not a file we wrote
+        if (!fs::remove(file, ec) || ec)
+            throw Error(fmt::format("{}: cannot remove an earlier output: {}", file.string(), ec.message()));
+    }
+}
+
+}  // namespace
+
+Output text_output(std::string name, std::string data) {
+    return {std::move(name), [data = std::move(data)](const std::string& path) { write_file(path, data, true); }};
+}
+
+void write_outputs(const std::string& dir, const std::vector<Output>& outputs) {
+    remove_earlier_outputs(dir);
+    // The list comes first: a command that fails half way leaves no file it does not name.
+    std::string list = kOutputListHeader;
+    for (const auto& output : outputs) list += output.first + "\n";
+    write_file(dir + "/" + kOutputList, list, true);
+    for (const auto& [name, write] : outputs) write(dir + "/" + name);
 }
 
 }  // namespace tpusim::cli

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tpusim::cli {
@@ -19,7 +21,22 @@ void write_file(const std::string& path, const std::string& data, bool overwrite
 void refuse_existing(const std::string& path, bool overwrite);
 
 /// An output directory is created; an existing non-empty one is used only with `force`
-/// (the files written into it then replace earlier results of the same names).
+/// (write_outputs then replaces the files of the earlier command there).
 void prepare_out_dir(const std::string& dir, bool force);
+
+/// The list of the files a command wrote into its output directory, kept there, so that a
+/// later command with --force can remove exactly them (an old fc4.npy must not sit beside
+/// new results) and never a file tpusim did not write.
+inline constexpr const char* kOutputList = "tpusim-outputs.txt";
+
+/// An output file: its name in the output directory and how to write it to a path.
+using Output = std::pair<std::string, std::function<void(const std::string&)>>;
+/// An Output that writes `data`.
+Output text_output(std::string name, std::string data);
+
+/// Removes the files the list in `dir` names (plain names of regular files only; any other
+/// line is left alone, with a note), then writes the list of `outputs` and the outputs.
+/// Call once the command has succeeded, on a directory prepare_out_dir accepted.
+void write_outputs(const std::string& dir, const std::vector<Output>& outputs);
 
 }  // namespace tpusim::cli

@@ -70,7 +70,9 @@ void prepare_sweep_dir(const std::string& dir, const SweepFile& sweep) {
 
 void clear_sweep_results(const std::string& dir) {
     std::error_code ec;
-    for (const char* ours : {"points", "chips", "results.csv"}) {
+    const std::string plot = kPlotName;
+    for (const std::string& ours : {std::string("points"), std::string("chips"), std::string("results.csv"),
+                                    plot + ".svg", plot + ".png"}) {
         fs::remove_all(fs::path(dir) / ours, ec);
         if (ec) throw SweepError(fmt::format("{}: cannot remove: {}", (fs::path(dir) / ours).string(), ec.message()));
     }

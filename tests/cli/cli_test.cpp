@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sys/stat.h>
 
 using tpusim::test::run_tpusim;
@@ -332,6 +333,36 @@ TEST_CASE("run --out --force replaces the files of an earlier run, and only thos
     // Without --force nothing is removed or written.
     CHECK(run_tpusim(run + "tiny_mlp.yaml' --out out", dir).status == 1);
     CHECK(read(dir + "/out/report.json").find("\"workload\": \"tiny_cnn\"") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("compile and run with --force replace each other's files in one directory, and only those", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    const std::string args = "--config '" + kSource + "/configs/teaching-8x8.yaml' --workload '" + kSource +
+                             "/workloads/teaching/tiny_mlp.yaml'";
+    const auto files = [&] {
+        std::set<std::string> names;
+        for (const auto& e : std::filesystem::directory_iterator(dir + "/out")) names.insert(e.path().filename());
+        return names;
+    };
+    const std::set<std::string> compiled = {"program.tpub", "program.s", "weights.bin", "host-in.bin",
+                                            "memory-map.txt", "memory-map.json", "layers.csv",
+                                            "tpusim-outputs.txt", "notes.txt"};
+    const std::set<std::string> ran = {"report.json", "instructions.csv", "layers.csv", "scores.npy",
+                                       "tpusim-outputs.txt", "notes.txt"};
+
+    REQUIRE(run_tpusim("run " + args + " --out out", dir).status == 0);
+    write(dir + "/out/notes.txt", "precious");
+    REQUIRE(run_tpusim("compile " + args + " -o out --force", dir).status == 0);
+    CHECK(files() == compiled);  // no report.json of the earlier run beside the program
+    CHECK(read(dir + "/out/tpusim-outputs.txt").find("\nprogram.tpub\nprogram.s\nweights.bin\nhost-in.bin\n"
+                                                     "memory-map.txt\nmemory-map.json\nlayers.csv\n") !=
+          std::string::npos);
+    REQUIRE(run_tpusim("compile " + args + " -o out --force", dir).status == 0);
+    CHECK(files() == compiled);
+    REQUIRE(run_tpusim("run " + args + " --out out --force", dir).status == 0);
+    CHECK(files() == ran);  // and no program beside the report
+    CHECK(read(dir + "/out/notes.txt") == "precious");
     std::filesystem::remove_all(dir);
 }
 

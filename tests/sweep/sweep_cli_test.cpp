@@ -189,11 +189,13 @@ TEST_CASE("a sweep runs every point, records the ones that fail, and resumes", "
     CHECK(fs::exists(out + "/points/" + lost));
     CHECK(slurp(out + "/results.csv") == results);
 
-    // --force starts over.
+    // --force starts over, and removes the earlier plot, which no longer shows the results.
     const auto forced = run_tpusim("sweep '" + sweep + "' --out '" + out + "' --force --no-plot -j 2");
     REQUIRE(forced.status == 0);
     CHECK(forced.err.find("sweep: 6 runs to do") != std::string::npos);
     CHECK(slurp(out + "/results.csv") == results);
+    CHECK_FALSE(fs::exists(out + "/speedup.svg"));
+    CHECK_FALSE(fs::exists(out + "/speedup.png"));
     fs::remove_all(dir);
 }
 
