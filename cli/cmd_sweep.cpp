@@ -3,6 +3,7 @@
 #include "cli/command.hpp"
 #include "cli/options.hpp"
 #include "sweep/runner.hpp"
+#include "sweep/sweep_dir.hpp"
 #include "sweep/sweep_file.hpp"
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <string>
 #include <sys/wait.h>
@@ -65,12 +67,13 @@ std::string plot_script() {
 }
 
 struct Plot {
-    int status = -1;     // the script's exit status
-    std::string errors;  // what it printed
+    int status = -1;       // the script's exit status
+    std::string messages;  // what it printed on stderr: notes, or why it failed
 };
 
 /// Runs `python3 SCRIPT sweep DIR -o OUT` (Debian's python3, which has Debian's
-/// matplotlib), capturing its messages.
+/// matplotlib), capturing its messages. Its stdout, the list of the files it wrote, is
+/// dropped: plot_sweep says where they are.
 Plot run_plot(const std::string& python, const std::string& script, const std::string& dir, const std::string& out) {
     int pipe_fds[2];
     if (::pipe(pipe_fds) != 0) throw Error(fmt::format("cannot start the plot: {}", std::strerror(errno)));
@@ -78,7 +81,8 @@ Plot run_plot(const std::string& python, const std::string& script, const std::s
     const pid_t pid = ::fork();
     if (pid < 0) throw Error(fmt::format("cannot start the plot: {}", std::strerror(errno)));
     if (pid == 0) {
-        ::dup2(pipe_fds[1], STDOUT_FILENO);  // its list of files: said here instead
+        const int null = ::open("/dev/null", O_WRONLY);
+        if (null >= 0) ::dup2(null, STDOUT_FILENO);
         ::dup2(pipe_fds[1], STDERR_FILENO);
         ::close(pipe_fds[0]);
         ::close(pipe_fds[1]);
@@ -94,14 +98,14 @@ Plot run_plot(const std::string& python, const std::string& script, const std::s
     for (ssize_t n; (n = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) break;
-        plot.errors.append(buffer, static_cast<std::size_t>(n));
+        plot.messages.append(buffer, static_cast<std::size_t>(n));
     }
     ::close(pipe_fds[0]);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     plot.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    while (!plot.errors.empty() && plot.errors.back() == '\n') plot.errors.pop_back();
+    while (!plot.messages.empty() && plot.messages.back() == '\n') plot.messages.pop_back();
     return plot;
 }
 
@@ -109,7 +113,7 @@ Plot run_plot(const std::string& python, const std::string& script, const std::s
 bool plot_sweep(const std::string& dir) {
     const std::string python = "/usr/bin/python3";
     const std::string script = plot_script();
-    const std::string out = dir + "/speedup";
+    const std::string out = dir + "/" + sweep::kPlotName;
     std::error_code ec;
     if (!std::filesystem::exists(python, ec)) {
         std::printf("plot: skipped: %s is not installed (scripts/install-deps installs it)\n", python.c_str());
@@ -121,15 +125,17 @@ bool plot_sweep(const std::string& dir) {
     }
     const Plot plot = run_plot(python, script, dir, out);
     if (plot.status == 0) {
+        // Its notes (a workload whose base run failed has no line) belong with the plot.
+        if (!plot.messages.empty()) std::fprintf(stderr, "%s\n", plot.messages.c_str());
         std::printf("plot: %s.svg and %s.png\n", out.c_str(), out.c_str());
         return true;
     }
     constexpr int kNoMatplotlib = 3;  // scripts/plot's status when matplotlib is missing
     if (plot.status == kNoMatplotlib) {
-        std::printf("plot: skipped: %s\n", plot.errors.c_str());
+        std::printf("plot: skipped: %s\n", plot.messages.c_str());
         return true;
     }
-    std::fprintf(stderr, "%s\n", plot.errors.c_str());
+    if (!plot.messages.empty()) std::fprintf(stderr, "%s\n", plot.messages.c_str());
     std::fprintf(stderr, "error: %s sweep %s exited with status %d; results.csv is complete\n", script.c_str(),
                  dir.c_str(), plot.status);
     return false;

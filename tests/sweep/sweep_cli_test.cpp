@@ -199,6 +199,28 @@ TEST_CASE("a sweep runs every point, records the ones that fail, and resumes", "
     fs::remove_all(dir);
 }
 
+TEST_CASE("the plot's notes reach the user when the plot is drawn", "[sweep_cli]") {
+    // MLP0 does not fit the teaching chip, so its run on the base point fails and it has no
+    // speedups: the plot is drawn for the other workload and says why MLP0 has no line.
+    const std::string dir = make_temp_dir("sweep-cli-notes");
+    const std::string sweep = dir + "/sweep.yaml";
+    std::ofstream(sweep) << "name: notes\n"
+                         << "base: " << kChip << "\n"
+                         << "workloads: [" << kWorkload << ", " << kSource << "/workloads/tpuv1/mlp0.yaml]\n"
+                         << "axes:\n"
+                         << "  - {param: weight_memory.bandwidth, scale: [0.5, 1]}\n";
+    const auto r = run_tpusim("sweep '" + sweep + "' --out '" + dir + "/out'");
+    INFO(r.out << r.err);
+    REQUIRE(r.status == 0);
+    if (r.out.find("plot: skipped") == std::string::npos) {
+        CHECK(r.out.find("plot: " + dir + "/out/speedup.svg and ") != std::string::npos);
+        CHECK(r.err.find("plot: no speedup of mlp0: its run on the base point p001 failed: ") != std::string::npos);
+        CHECK(r.err.find("the weight tiles need") != std::string::npos);
+        CHECK(r.out.find(".png\n" + dir) == std::string::npos);  // the script's own list of files is not repeated
+    }
+    fs::remove_all(dir);
+}
+
 TEST_CASE("a sweep never writes into a directory that is not its own", "[sweep_cli]") {
     const std::string dir = make_temp_dir("sweep-cli-refuse");
     const std::string sweep = write_sweep(dir);
