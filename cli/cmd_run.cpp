@@ -12,6 +12,8 @@
 #include "report/layer_report.hpp"
 #include "report/run_report.hpp"
 #include "report/trace.hpp"
+#include "sim/decode.hpp"
+#include "sim/sim_error.hpp"
 #include "sim/simulation.hpp"
 #include "sim/waveform.hpp"
 
@@ -47,6 +49,17 @@ Input program_input(const po::variables_map& vm, const config::ChipConfig& chip)
     if (in.weights.size() > chip.weight_memory.capacity_bytes)
         throw Error(fmt::format("{}: {} bytes do not fit weight memory ({} bytes)", vm["weights"].as<std::string>(),
                                 in.weights.size(), chip.weight_memory.capacity_bytes));
+    // A program the chip cannot run is the program file's error (an operand beyond the
+    // host image is the image's): said with their names before anything runs.
+    try {
+        sim::decode_program(in.program, chip, in.host.size());
+    } catch (const sim::ProgramError& e) {
+        const std::string message = e.what();
+        throw Error(fmt::format("{}: {}{}", vm["program"].as<std::string>(), message,
+                                message.find("host memory") == std::string::npos
+                                    ? ""
+                                    : "; host memory is the --host-in image " + vm["host-in"].as<std::string>()));
+    }
     return in;
 }
 
@@ -106,9 +119,9 @@ int run_run(const std::vector<std::string>& args) {
     const std::string out_dir = vm.count("out") ? vm["out"].as<std::string>() : "";
     if (!out_dir.empty()) prepare_out_dir(out_dir, vm["force"].as<bool>());
     const bool force = vm["force"].as<bool>();
-    if (vm.count("trace")) refuse_existing(vm["trace"].as<std::string>(), force);
+    if (vm.count("trace")) check_output_file(vm["trace"].as<std::string>(), force);
     const std::string vcd = vm.count("vcd") ? sim::vcd_file_name(vm["vcd"].as<std::string>()) : "";
-    if (!vcd.empty()) refuse_existing(vcd, force);
+    if (!vcd.empty()) check_output_file(vcd, force);
     if (vm.count("trace-array")) run_options.array_trace = sim::ArrayTrace{&std::cout, vm["trace-array"].as<std::uint32_t>()};
     Input in = workload ? workload_input(vm, chip) : program_input(vm, chip);
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -141,9 +142,9 @@ bool plot_sweep(const std::string& dir) {
     return false;
 }
 
-unsigned default_jobs() {
+int default_jobs() {
     const long n = ::sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? static_cast<unsigned>(n) : 1;
+    return n > 0 ? static_cast<int>(std::min(n, 1024L)) : 1;
 }
 
 }  // namespace
@@ -155,20 +156,21 @@ int run_sweep(const std::vector<std::string>& args) {
         ("out,o", po::value<std::string>()->required(),
          "output directory: results.csv, the plot, a chip file per point and a record per run; "
          "an interrupted sweep started again with the same directory resumes")
-        ("jobs,j", po::value<unsigned>()->default_value(default_jobs()), "runs at once, each in its own process")
+        // Signed, so that -1 is refused rather than read as 4294967295.
+        ("jobs,j", po::value<int>()->default_value(default_jobs()), "runs at once, each in its own process")
         ("force", po::bool_switch(), "discard the results of an earlier run of this sweep in DIR and start over")
         ("no-plot", po::bool_switch(), "do not draw the speedup plot");
     po::variables_map vm;
     if (!parse_options("sweep", usage, options, {{"sweep", "SWEEP.yaml", "sweep file (docs/sweeps.md)"}}, args, vm)) return 0;
-    const unsigned jobs = vm["jobs"].as<unsigned>();
-    if (jobs == 0) throw UsageError{"--jobs: expected at least 1"};
+    const int jobs = vm["jobs"].as<int>();
+    if (jobs < 1) throw UsageError{fmt::format("--jobs: expected at least 1, got {}", jobs)};
 
     const sweep::SweepFile sweep = sweep::load_sweep(vm["sweep"].as<std::string>());
     sweep::RunnerOptions runner;
     runner.out_dir = vm["out"].as<std::string>();
-    runner.jobs = jobs;
+    runner.jobs = static_cast<unsigned>(jobs);
     runner.force = vm["force"].as<bool>();
-    ProgressDisplay display(jobs);
+    ProgressDisplay display(runner.jobs);
     const auto summary = sweep::run_sweep(sweep, runner, [&](const sweep::Progress& p) { display(p); });
 
     std::printf("results: %s (%zu points x %zu workloads: %zu ok, %zu not ok; %zu runs done now, %zu earlier)\n",

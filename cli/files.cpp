@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 #include <iostream>
 #include <sstream>
 
@@ -23,14 +24,31 @@ std::vector<std::uint8_t> read_binary_file(const std::string& path, const std::s
     return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
 }
 
-void refuse_existing(const std::string& path, bool overwrite) {
+namespace {
+
+/// Throws unless files can be created in `dir`: it exists, is a directory, and is writable.
+void check_writable_dir(const std::string& path, const std::string& dir) {
+    namespace fs = std::filesystem;
     std::error_code ec;
-    if (!overwrite && std::filesystem::exists(path, ec))
-        throw Error(fmt::format("{}: exists; pass --force to overwrite it", path));
+    if (!fs::exists(dir, ec)) throw Error(fmt::format("{}: cannot write: the directory {} does not exist", path, dir));
+    if (!fs::is_directory(dir, ec)) throw Error(fmt::format("{}: cannot write: {} is not a directory", path, dir));
+    if (::access(dir.c_str(), W_OK) != 0)
+        throw Error(fmt::format("{}: cannot write into {}: {}", path, dir, std::strerror(errno)));
+}
+
+}  // namespace
+
+void check_output_file(const std::string& path, bool overwrite) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw Error(fmt::format("{}: is a directory; expected a file name", path));
+    if (!overwrite && fs::exists(path, ec)) throw Error(fmt::format("{}: exists; pass --force to overwrite it", path));
+    const fs::path folder = fs::path(path).parent_path();
+    check_writable_dir(path, folder.empty() ? "." : folder.string());
 }
 
 void write_file(const std::string& path, const std::string& data, bool overwrite) {
-    refuse_existing(path, overwrite);
+    check_output_file(path, overwrite);
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (!out) throw Error(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
     out.write(data.data(), static_cast<std::streamsize>(data.size()));
@@ -44,6 +62,7 @@ void prepare_out_dir(const std::string& dir, bool force) {
         if (!fs::is_directory(dir, ec)) throw Error(fmt::format("{}: exists and is not a directory", dir));
         if (!force && !fs::is_empty(dir, ec))
             throw Error(fmt::format("{}: exists and is not empty; pass --force to overwrite the results in it", dir));
+        check_writable_dir(dir, dir);
         return;
     }
     fs::create_directories(dir, ec);

@@ -16,9 +16,10 @@ std::string read_text_file(const std::string& path, const std::string& noun);
 std::vector<std::uint8_t> read_binary_file(const std::string& path, const std::string& noun);
 /// Writes `data` to `path`; an existing file is an error unless `overwrite`.
 void write_file(const std::string& path, const std::string& data, bool overwrite);
-/// Throws if `path` exists and `overwrite` is false (checked before a run, so that a long
-/// run does not end in a refusal).
-void refuse_existing(const std::string& path, bool overwrite);
+/// Throws if `path` cannot be written: it exists and `overwrite` is false, it is a
+/// directory, or its folder is missing or not writable. Checked before a run, so that a
+/// long run does not end in a refusal.
+void check_output_file(const std::string& path, bool overwrite);
 
 /// An output directory is created; an existing non-empty one is used only with `force`
 /// (write_outputs then replaces the files of the earlier command there).

@@ -310,19 +310,21 @@ void run_jobs(Plan& plan, const std::vector<Workload>& workloads, bool data, uns
 
 SweepSummary run_sweep(const SweepFile& sweep, const RunnerOptions& options,
                        const std::function<void(const Progress&)>& on_progress) {
+    // Every input is read before the directory is touched: a workload that cannot be read
+    // must not cost the results --force would discard, nor leave an empty directory.
+    const std::string base_text = read_text(sweep.base);
+    const config::ChipConfig base = config::parse_chip_config(base_text, sweep.base);
+    std::vector<Workload> workloads;  // read once here; every child inherits them
+    for (const auto& path : sweep.workloads)
+        workloads.push_back({path, workload_name(path), read_text(path), compiler::load_workload(path)});
+    const std::vector<Point> points = expand_grid(sweep, base);
+
     const std::string& out = options.out_dir;
     prepare_sweep_dir(out, sweep);
     const DirectoryLock lock(out);
     if (options.force) clear_sweep_results(out);
     remove_partial_files(out);
 
-    const std::string base_text = read_text(sweep.base);
-    const config::ChipConfig base = config::parse_chip_config(base_text, sweep.base);
-    std::vector<Workload> workloads;  // read once here; every child inherits them
-    for (const auto& path : sweep.workloads)
-        workloads.push_back({path, workload_name(path), read_text(path), compiler::load_workload(path)});
-
-    const std::vector<Point> points = expand_grid(sweep, base);
     for (const char* d : {"points", "chips"}) {
         std::error_code ec;
         fs::create_directories(fs::path(out) / d, ec);

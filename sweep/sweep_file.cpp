@@ -107,9 +107,14 @@ std::string resolve(const std::string& source, const std::string& path) {
     return (std::filesystem::path(source).parent_path() / p).lexically_normal().string();
 }
 
-bool is_file(const std::string& path) {
+/// Why `path` cannot be read as an input file, or "" when it is a regular file.
+std::string file_problem(const std::string& path) {
+    namespace fs = std::filesystem;
     std::error_code ec;
-    return std::filesystem::is_regular_file(path, ec);
+    const fs::file_status status = fs::status(path, ec);
+    if (fs::is_regular_file(status)) return "";
+    if (!fs::exists(status)) return fmt::format("{}: no such file", path);
+    return fmt::format("{}: is {}, not a file", path, fs::is_directory(status) ? "a directory" : "not a regular file");
 }
 
 struct AxisOwner {
@@ -231,10 +236,10 @@ SweepFile parse_sweep(const std::string& yaml_text, const std::string& source) {
     sweep.source = source;
     sweep.name = top.text("name", "a name for the sweep");
     sweep.base = resolve(source, top.text("base", "the chip file the sweep starts from"));
-    if (!is_file(sweep.base)) top.fail_at(top.mark_of("base"), "base", fmt::format("{}: no such file", sweep.base));
+    if (const auto problem = file_problem(sweep.base); !problem.empty()) top.fail_at(top.mark_of("base"), "base", problem);
     for (const auto& [path, mark, node] : top.list("workloads", "workload files")) {
         const std::string resolved = resolve(source, path);
-        if (!is_file(resolved)) top.fail_at(mark, "workloads", fmt::format("{}: no such file", resolved));
+        if (const auto problem = file_problem(resolved); !problem.empty()) top.fail_at(mark, "workloads", problem);
         for (const auto& earlier : sweep.workloads) {
             if (earlier == resolved) top.fail_at(mark, "workloads", fmt::format("{} is listed twice", resolved));
             if (workload_name(earlier) == workload_name(resolved)) {

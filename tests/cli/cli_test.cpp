@@ -366,6 +366,53 @@ TEST_CASE("compile and run with --force replace each other's files in one direct
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("bad files and paths given to run, compile and disasm are one line, before anything runs", "[cli]") {
+    const auto dir = tpusim::test::make_temp_dir("cli");
+    write(dir + "/p.s",
+          ".chip rows=8 cols=8 ub_bytes=65536 acc_entries=256 weight_bytes=1048576\n"
+          "read_host_memory host_addr=0x0 ub_addr=0x0 rows=4\n"  // 32 bytes of host memory
+          "halt\n");
+    REQUIRE(run_tpusim("asm p.s -o p.tpub", dir).status == 0);
+    write(dir + "/host.bin", std::string(64, '\0'));
+    write(dir + "/small.bin", std::string(8, '\0'));
+    write(dir + "/big.bin", std::string(1048577, '\0'));  // one byte more than the teaching chip's weight memory
+    write(dir + "/empty.tpub", "");
+    write(dir + "/afile", "mine");
+    std::filesystem::create_directory(dir + "/adir");
+    const std::string run = "run --config '" + kSource + "/configs/teaching-8x8.yaml' --program p.tpub ";
+    const std::string compile = "compile --config '" + kSource + "/configs/teaching-8x8.yaml' --workload '" + kSource +
+                                "/workloads/teaching/tiny_mlp.yaml' ";
+    const std::pair<std::string, std::string> cases[] = {
+        {run + "--host-in nope.bin", "error: nope.bin: cannot open host memory image: No such file or directory\n"},
+        {run + "--host-in small.bin",
+         "error: p.tpub: instruction 0 (read_host_memory): host_addr: bytes 0x0..0x1f exceed host memory (8 bytes); "
+         "host memory is the --host-in image small.bin\n"},
+        {run + "--host-in host.bin --weights big.bin",
+         "error: big.bin: 1048577 bytes do not fit weight memory (1048576 bytes)\n"},
+        {run + "--host-in host.bin --trace nodir/t.json",
+         "error: nodir/t.json: cannot write: the directory nodir does not exist\n"},
+        {run + "--host-in host.bin --vcd nodir/w.vcd",
+         "error: nodir/w.vcd: cannot write: the directory nodir does not exist\n"},
+        {run + "--host-in host.bin --trace afile/t.json", "error: afile/t.json: cannot write: afile is not a directory\n"},
+        {run + "--host-in host.bin --trace adir --force", "error: adir: is a directory; expected a file name\n"},
+        {run + "--host-in host.bin --out afile", "error: afile: exists and is not a directory\n"},
+        {compile + "-o afile", "error: afile: exists and is not a directory\n"},
+        {compile + "-o afile/out", "error: afile/out: cannot create: Not a directory\n"},
+        {"disasm empty.tpub", "error: empty.tpub: byte 0: file ends while reading the magic \"TPUB\" (4 bytes from "
+                              "byte 0)\n"},
+        {"disasm p.tpub -o nodir/p.s", "error: nodir/p.s: cannot write: the directory nodir does not exist\n"},
+    };
+    for (const auto& [args, message] : cases) {
+        INFO(args);
+        const auto r = run_tpusim(args, dir);
+        CHECK(r.status == 1);
+        CHECK(r.err == message);
+        CHECK(r.out.empty());  // refused before the run, not after it
+    }
+    CHECK(read(dir + "/afile") == "mine");
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("run takes either a workload or a program with its host image", "[cli]") {
     const std::string chip = "--config '" + kSource + "/configs/teaching-8x8.yaml'";
     const std::string workload = "--workload '" + kSource + "/workloads/teaching/tiny_mlp.yaml'";

@@ -430,6 +430,9 @@ TEST_CASE("tpusim run prints one line on stderr and exits 1 for a bad program", 
         const auto r = files.run(c.program, c.name);
         CHECK(r.status == 1);
         CHECK(r.out.empty());
-        CHECK(r.err == "error: " + c.message + "\n");
+        // tpusim run names the program file of a program the chip cannot run; a deadlock
+        // shows only while it runs.
+        const std::string file = std::string(c.name) == "deadlock" ? "" : files.dir + "/" + c.name + ".tpub: ";
+        CHECK(r.err == "error: " + file + c.message + "\n");
     }
 }

@@ -274,6 +274,35 @@ TEST_CASE("a bad sweep file or command line is reported before anything runs", "
     CHECK(usage.err.find("--out") != std::string::npos);
     const auto zero = run_tpusim("sweep '" + write_sweep(dir) + "' --out '" + dir + "/o' -j 0");
     CHECK(zero.status == 2);
+    const auto negative = run_tpusim("sweep '" + write_sweep(dir) + "' --out '" + dir + "/o' -j -1");
+    CHECK(negative.status == 2);
+    CHECK(negative.err == "tpusim: --jobs: expected at least 1, got -1\n");
+    CHECK_FALSE(fs::exists(dir + "/o"));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("a workload file that cannot be read stops a sweep before it touches its directory", "[sweep_cli]") {
+    const std::string dir = make_temp_dir("sweep-cli-bad-workload");
+    const std::string sweep = write_sweep(dir);
+    const std::string out = dir + "/out";
+    REQUIRE(run_tpusim("sweep '" + sweep + "' --out '" + out + "' --no-plot").status == 0);
+    const auto results = slurp(out + "/results.csv");
+
+    // The same sweep over a workload that is not valid: refused with the workload's message,
+    // and --force does not discard the earlier results first.
+    const std::string bad = kSource + "/tests/compiler/bad/outputs-unknown.yaml";
+    std::string text = slurp(sweep);
+    text.replace(text.find(kWorkload), kWorkload.size(), bad);
+    std::ofstream(sweep) << text;
+    for (const std::string& to : {out + "' --force", dir + "/new'"}) {
+        const auto r = run_tpusim("sweep '" + sweep + "' --out '" + to + " --no-plot");
+        INFO(to);
+        CHECK(r.status == 1);
+        CHECK(r.err.rfind("error: " + bad + ":", 0) == 0);
+        CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    }
+    CHECK(slurp(out + "/results.csv") == results);
+    CHECK_FALSE(fs::exists(dir + "/new"));
     fs::remove_all(dir);
 }
 
