@@ -106,7 +106,7 @@ public:
             top.fail("layers", "expected a non-empty list of layers, got " + yaml::describe(layers));
         for (std::size_t i = 0; i < layers.size(); ++i) read_layer(layers[i], i);
 
-        if (top.has("outputs")) net_.outputs = names(top, top.get("outputs"), "outputs");
+        if (top.has("outputs")) net_.outputs = outputs(top);
         else net_.outputs = {net_.layers.back().name};
 
         infer_shapes(net_, [this](HookStage stage, Layer& layer, const std::vector<Shape>& in) {
@@ -125,6 +125,24 @@ private:
         if (!node.IsSequence() || node.size() == 0)
             f.fail_at(node, key, "expected a tensor name or a non-empty list of names, got " + yaml::describe(node));
         for (const auto& item : node) out.push_back(f.text(item, key));
+        return out;
+    }
+
+    /// The `outputs` list: names of inputs or layers, each once. Shape inference checks the
+    /// same of any network; here the message can point at the name.
+    std::vector<std::string> outputs(const Fields& top) const {
+        const YAML::Node node = top.get("outputs");
+        const std::vector<std::string> out = names(top, node, "outputs");
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            const YAML::Node at = node.IsSequence() ? node[i] : node;
+            const auto named = [&](const auto& t) { return t.name == out[i]; };
+            if (std::none_of(net_.inputs.begin(), net_.inputs.end(), named) &&
+                std::none_of(net_.layers.begin(), net_.layers.end(), named))
+                top.fail_at(at, "outputs", fmt::format("\"{}\" is neither a network input nor a layer", out[i]));
+            if (std::find(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(i), out[i]) !=
+                out.begin() + static_cast<std::ptrdiff_t>(i))
+                top.fail_at(at, "outputs", fmt::format("\"{}\" is listed twice", out[i]));
+        }
         return out;
     }
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ TEST_CASE("every bad workload is rejected with its expected message", "[bad_work
         std::string expected = slurp((source_dir / (kBadDir + "/" + name + ".expected")).string());
         while (!expected.empty() && (expected.back() == '\n' || expected.back() == '\r')) expected.pop_back();
         REQUIRE(expected.find('\n') == std::string::npos);
+        // Every message is placed: file:line:column in the file, or file:line of the layer.
+        CHECK(std::regex_search(expected, std::regex("^" + relative + ":[0-9]+(:[0-9]+)?: ")));
 
         std::string actual = "(accepted)";
         try {
