@@ -83,7 +83,8 @@ Input workload_input(const po::variables_map& vm, const config::ChipConfig& chip
 int run_run(const std::vector<std::string>& args) {
     const std::string usage =
         std::string("tpusim run ") + kChipUsage + " (--workload WORKLOAD.yaml | --program PROGRAM.tpub --host-in HOST.bin "
-        "[--weights WEIGHTS.bin]) [--out DIR [--force]] [--array-model fast|cells] [--no-data]";
+        "[--weights WEIGHTS.bin]) [--out DIR [--force]] [--array-model fast|cells [--trace-array N]] [--no-data] [--json] "
+        "[--trace TRACE.json] [--vcd WAVE.vcd]";
     po::options_description options("run options");
     add_chip_options(options);
     options.add_options()
