@@ -35,6 +35,16 @@ bool parse_options(const std::string& command, const std::string& usage, const p
         }
         for (const Positional& p : positionals)
             if (!vm.count(p.name)) throw usage_error(std::string("missing ") + p.metavar);
+        // An empty value (--out "", or a shell variable that expanded to nothing) names no
+        // file: refused here, not taken as "not given" nor failing after a long run.
+        for (const auto& [name, value] : vm) {
+            const auto* text = boost::any_cast<std::string>(&value.value());
+            if (text == nullptr || !text->empty()) continue;
+            std::string what = "--" + name;
+            for (const Positional& p : positionals)
+                if (name == p.name) what = p.metavar;
+            throw usage_error(what + ": expected a value, got an empty string");
+        }
         po::notify(vm);
     } catch (const po::error& e) {
         throw usage_error(e.what());

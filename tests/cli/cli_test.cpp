@@ -413,6 +413,25 @@ TEST_CASE("bad files and paths given to run, compile and disasm are one line, be
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("an empty option value is a usage error naming the option, not an option left out", "[cli]") {
+    const std::string chip = "--config '" + kSource + "/configs/teaching-8x8.yaml'";
+    const std::string workload = " --workload '" + kSource + "/workloads/teaching/tiny_mlp.yaml'";
+    const std::pair<std::string, std::string> cases[] = {
+        {"run " + chip + workload + " --out ''", "tpusim: run: --out: expected a value, got an empty string"},
+        {"run " + chip + workload + " --trace ''", "tpusim: run: --trace: expected a value, got an empty string"},
+        {"compile " + chip + workload + " -o ''", "tpusim: compile: --out: expected a value, got an empty string"},
+        {"run --config ''" + workload, "tpusim: run: --config: expected a value, got an empty string"},
+        {"asm '' -o p.tpub", "tpusim: asm: PROGRAM.s: expected a value, got an empty string"},
+    };
+    for (const auto& [args, message] : cases) {
+        INFO(args);
+        const auto r = run_tpusim(args);
+        CHECK(r.status == 2);
+        CHECK(r.err.rfind(message + " (usage: ", 0) == 0);
+        CHECK(r.out.empty());
+    }
+}
+
 TEST_CASE("run takes either a workload or a program with its host image", "[cli]") {
     const std::string chip = "--config '" + kSource + "/configs/teaching-8x8.yaml'";
     const std::string workload = "--workload '" + kSource + "/workloads/teaching/tiny_mlp.yaml'";
