@@ -126,7 +126,14 @@ int run_run(const std::vector<std::string>& args) {
     if (vm.count("trace-array")) run_options.array_trace = sim::ArrayTrace{&std::cout, vm["trace-array"].as<std::uint32_t>()};
     Input in = workload ? workload_input(vm, chip) : program_input(vm, chip);
 
-    const auto result = sim::simulate(chip, in.program, std::move(in.host), in.weights, run_options);
+    const auto result = [&] {
+        try {
+            return sim::simulate(chip, in.program, std::move(in.host), in.weights, run_options);
+        } catch (const sim::DeadlockError& e) {
+            if (workload) throw;
+            throw Error(fmt::format("{}: {}", vm["program"].as<std::string>(), e.what()));
+        }
+    }();
     auto summary = report::summarize(chip, result);
     summary.workload = in.workload;
     const auto layers = report::summarize_layers(chip, in.program, result);
