@@ -9,9 +9,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 namespace tpusim::cli {
 
