@@ -79,6 +79,7 @@ std::vector<Pass> choose_passes(const Network& network, const LoweredNetwork& lo
         if (batch != per_pass) {
             UbShortage why;
             if (!fits(batch, &why)) ub_too_small(network, lowered, chip, why);
+            clear_after(lowered, store.back(), *full);
             plan = &store.back();
         }
         passes.push_back(Pass{first, batch, plan});

@@ -99,6 +99,18 @@ std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch
     return plan;
 }
 
+void clear_after(const LoweredNetwork& lowered, UbPlan& later, const UbPlan& earlier) {
+    const auto& buffers = lowered.buffers;
+    for (std::size_t b = 0; b < buffers.size(); ++b) {
+        if (buffers[b].frame.empty() || buffers[b].from_host || later.zero_fill[b]) continue;
+        const std::uint64_t b0 = later.base[b], b1 = b0 + ub_rows_of(lowered, static_cast<int>(b), later.batch);
+        for (std::size_t o = 0; o < buffers.size() && !later.zero_fill[b]; ++o) {
+            const std::uint64_t o0 = earlier.base[o], o1 = o0 + ub_rows_of(lowered, static_cast<int>(o), earlier.batch);
+            if (o0 < b1 && b0 < o1) later.zero_fill[b] = true;
+        }
+    }
+}
+
 }  // namespace tpusim::compiler
 
 namespace tpusim::compiler {

@@ -172,6 +172,22 @@ TEST_CASE("the teaching workloads compute exactly on the teaching chip and on th
         }
 }
 
+TEST_CASE("a last, smaller pass clears the borders that earlier passes left written", "[compiler][exact]") {
+    // 3 samples on a 6 KiB UB: two passes, of 2 samples and of 1, under two plans. In the
+    // second plan l0's padded map sits on rows that the first plan gave the streamed input,
+    // so its border is no longer zero from reset and must be cleared (it was not, and
+    // sample 2 came out wrong).
+    RandomLimits limits;
+    limits.chunk = 6;
+    limits.max_side = 20;
+    limits.map_chain = true;
+    const auto net = random_network(4192, limits);
+    const auto chip = odd_chip("wide-6x12-6k", 6, 12, 40, 3, "6KiB");
+    CHECK(net.batch == 3);
+    CHECK(compiler::compile(net, chip).passes == 2);
+    check_exact(net, chip);
+}
+
 TEST_CASE("a batch the unified buffer cannot hold runs in passes and still computes exactly", "[compiler][exact]") {
     // 40 samples of a 6x6x16 map through two convolutions: 2 chunks x 36 rows per sample
     // and tensor, more than a 6 KiB UB (768 rows) holds for the whole batch.
