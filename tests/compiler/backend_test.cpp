@@ -66,6 +66,15 @@ Network one_conv(std::uint32_t side, std::uint32_t channels, std::uint32_t filte
     return net;
 }
 
+/// The shipped TPUv1 with its unified buffer cut to `capacity`.
+config::ChipConfig tpuv1_with_ub(const std::string& capacity) {
+    const std::string file = kSource + "/configs/tpuv1.yaml";
+    std::ifstream in(file);
+    const std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return config::parse_overridden_chip_config(
+        yaml, file, {config::parse_override("unified_buffer.capacity=" + capacity, "test")}, "tpuv1 (test)");
+}
+
 }  // namespace
 
 TEST_CASE("blocks cover every output once, hold whole pooling windows and fit the accumulators", "[compiler][tiling]") {
@@ -276,6 +285,20 @@ TEST_CASE("a sync stands before each read of rows another unit wrote, and nowher
         while (p.code[product].op != isa::Opcode::MatrixMultiply) ++product;
         CHECK(p.code[product - 1].op == isa::Opcode::Sync);
     }
+    SECTION("maps spilled to host memory: their stripes are synced before the products read them") {
+        // Three unpadded 3x3 convolutions over a 70x70x8 map: outputs of 68^2 = 4,624,
+        // 66^2 = 4,356 and 64^2 = 4,096 rows against the teaching chip's 8,192. conv and
+        // conv2 (8,980 rows) do not fit together: conv is spilled; then conv2 and conv3
+        // (8,452): conv2 is spilled. VGG-16 on a 2 MiB TPUv1 spills three maps.
+        const auto teaching = chip("teaching-8x8");
+        const auto chain = compile(one_conv(70, 8, 8, 3, 1, 3), teaching);
+        CHECK(chain.spilled == std::vector<std::string>{"conv", "conv2"});
+        CHECK(check_syncs(chain.program, teaching.ub_rows()) > 0);
+        const auto small = tpuv1_with_ub("2MiB");
+        const auto vgg = compile(load_workload(kSource + "/workloads/real/vgg16.yaml"), small);
+        CHECK(vgg.spilled.size() == 3);
+        CHECK(check_syncs(vgg.program, small.ub_rows()) > 0);
+    }
     SECTION("random networks on the teaching chip and the TPUv1") {
         for (const char* name : {"teaching-8x8", "tpuv1"}) {
             const auto c = chip(name);
@@ -401,11 +424,7 @@ TEST_CASE("VGG-16 on a TPUv1 with a 2 MiB unified buffer compiles by spilling ma
     // shipped 24 MiB everything fits; with 2 MiB (8,192 rows) not even conv1_2 does
     // (16 MB), so the compiler spills, at the op where the most rows are alive, the largest
     // map it can, until one sample fits: conv1_1, pool1, conv2_1.
-    const std::string file = kSource + "/configs/tpuv1.yaml";
-    std::ifstream in(file);
-    const std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto small = config::parse_overridden_chip_config(
-        yaml, file, {config::parse_override("unified_buffer.capacity=2MiB", "test")}, "tpuv1 with 2 MiB");
+    const auto small = tpuv1_with_ub("2MiB");
     const Network vgg = load_workload(kSource + "/workloads/real/vgg16.yaml");
     const auto fits = compile(vgg, chip("tpuv1"));
     const auto spilled = compile(vgg, small);
