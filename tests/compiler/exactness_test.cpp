@@ -4,7 +4,6 @@
 #include "sim_harness.hpp"
 
 #include "compiler/compile.hpp"
-#include "isa/disassembler.hpp"
 #include "compiler/reference_executor.hpp"
 #include "compiler/shape_inference.hpp"
 #include "compiler/workload.hpp"
@@ -44,10 +43,6 @@ std::size_t check_exact(const compiler::Network& net, const config::ChipConfig& 
         for (std::size_t i = 0; i < got.data.size() && first_difference == got.data.size(); ++i)
             if (got.data[i] != want.data[i]) first_difference = i;
         INFO("first difference at element " << first_difference);
-        if (getenv("SEEDLOG") && got.data != want.data) { fprintf(stderr, "MISMATCH %s\n", describe(net).c_str());
-          for (auto& p : compiled.memory_map) fprintf(stderr, "  %s %s %lu %lu %s\n", p.tensor.c_str(), p.memory.c_str(), (unsigned long)p.first, (unsigned long)p.count, p.note.c_str());
-          for (std::size_t i = 0; i < got.data.size(); ++i) { fprintf(stderr, "%d/%d ", got.data[i], want.data[i]); }
-          fprintf(stderr, "%s\n", isa::disassemble(compiled.program).c_str()); }
         CHECK(got.data == want.data);
     }
     return compiled.spilled.size();
