@@ -7,6 +7,7 @@
 #include "compiler/host_layout.hpp"
 #include "compiler/lowered.hpp"
 #include "compiler/shape_inference.hpp"
+#include "compiler/spilling.hpp"
 #include "compiler/streaming.hpp"
 #include "compiler/ub_allocation.hpp"
 
@@ -45,8 +46,9 @@ std::string where(const Network& network) {
 }
 
 /// Plans for the passes: the whole batch at once if it fits, else the fewest passes of
-/// (nearly) equal size that fit. Plans live in `store`; passes point into it.
-std::vector<Pass> choose_passes(const Network& network, const LoweredNetwork& lowered, const config::ChipConfig& chip,
+/// (nearly) equal size that fit; if not even one sample fits, tensors are spilled to host
+/// memory (compiler/spilling.hpp) until it does. Plans live in `store`; passes point into it.
+std::vector<Pass> choose_passes(const Network& network, LoweredNetwork& lowered, const config::ChipConfig& chip,
                                 std::deque<UbPlan>& store) {
     const std::uint32_t n = network.batch;
     auto fits = [&](std::uint32_t b, UbShortage* why) {
@@ -57,18 +59,24 @@ std::vector<Pass> choose_passes(const Network& network, const LoweredNetwork& lo
     std::uint32_t per_pass = n;
     if (!fits(n, nullptr)) {
         UbShortage why;
-        if (!fits(1, &why)) ub_too_small(network, lowered, chip, why);
-        std::uint32_t lo = 1, hi = n;  // fits(lo), !fits(hi)
-        while (hi - lo > 1) {
-            const std::uint32_t mid = lo + (hi - lo) / 2;
-            (plan_ub(lowered, mid, nullptr) ? lo : hi) = mid;
+        bool spilled = false;
+        while (!fits(1, &why)) {
+            if (!spill_one(lowered, why)) ub_too_small(network, lowered, chip, why);
+            spilled = true;
         }
-        const std::uint32_t passes = (n + lo - 1) / lo;
-        per_pass = (n + passes - 1) / passes;
-        store.clear();
-        if (!fits(per_pass, nullptr)) {
-            per_pass = lo;
-            fits(lo, nullptr);
+        if (!spilled || !fits(n, nullptr)) {
+            std::uint32_t lo = 1, hi = n;  // fits(lo), !fits(hi)
+            while (hi - lo > 1) {
+                const std::uint32_t mid = lo + (hi - lo) / 2;
+                (plan_ub(lowered, mid, nullptr) ? lo : hi) = mid;
+            }
+            const std::uint32_t passes = (n + lo - 1) / lo;
+            per_pass = (n + passes - 1) / passes;
+            store.clear();
+            if (!fits(per_pass, nullptr)) {
+                per_pass = lo;
+                fits(lo, nullptr);
+            }
         }
     }
     std::vector<Pass> passes;
@@ -79,6 +87,7 @@ std::vector<Pass> choose_passes(const Network& network, const LoweredNetwork& lo
         if (batch != per_pass) {
             UbShortage why;
             if (!fits(batch, &why)) ub_too_small(network, lowered, chip, why);
+            clear_after(lowered, store.back(), *full);
             plan = &store.back();
         }
         passes.push_back(Pass{first, batch, plan});
@@ -115,6 +124,12 @@ std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& 
                 fmt::format("{} sample{}; alive from {} to {}", plan->batch, plan->batch == 1 ? "" : "s",
                             buf.from_host && buf.streamed_by < 0 ? std::string("the start") : layer_name(buf.first_op),
                             layer_name(buf.last_op));
+            if (buf.staging_of >= 0)
+                note += fmt::format("; staging: {} is written to host memory from here, a block at a time",
+                                    lowered.buffers[static_cast<std::size_t>(buf.staging_of)].name);
+            if (buf.spilled())
+                note += fmt::format("; spilled: written to host memory by {}",
+                                    layer_name(lowered.buffers[static_cast<std::size_t>(buf.out_staging)].first_op));
             if (buf.streamed_by >= 0) {
                 const Staging st = plan_staging(lowered, static_cast<int>(b), plan->batch);
                 note += fmt::format("; streamed from the host in {} slot{} of {} map rows", st.slots,
@@ -158,6 +173,10 @@ std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& 
             map.push_back(Placement{network.outputs[o], "host", host.output[p][o],
                                     transfer_rows(lowered, *passes[p].plan, lowered.output_tensor[o]).second * w,
                                     "output, " + pass});
+        for (std::size_t b = 0; b < lowered.buffers.size(); ++b)
+            if (lowered.buffers[b].spilled())
+                map.push_back(Placement{lowered.buffers[b].name, "host", host.spill[p][b],
+                                        lowered.buffers[b].rows(passes[p].batch) * w, "spilled tensor, " + pass});
     }
     auto rank = [](const std::string& memory) {
         const char* order[] = {"ub", "acc", "weights", "host"};
@@ -204,6 +223,8 @@ CompiledWorkload compile(const Network& input, const config::ChipConfig& chip) {
     out.memory_map = memory_map(network, lowered, passes, host, emitter.accumulator_use());
     out.weight_image = lowered.weights.take_bytes();
     out.passes = static_cast<std::uint32_t>(passes.size());
+    for (const Buffer& b : lowered.buffers)
+        if (b.spilled()) out.spilled.push_back(b.name);
     for (const Pass& p : passes) out.ub_bytes_used = std::max(out.ub_bytes_used, p.plan->rows_used * target.row_bytes);
     return out;
 }

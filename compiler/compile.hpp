@@ -72,6 +72,7 @@ struct CompiledWorkload {
     LayerStats total;
     std::uint32_t passes = 1;         // times the network runs, on consecutive slices of the batch
     std::uint64_t ub_bytes_used = 0;  // the highest UB row any tensor occupies, in bytes
+    std::vector<std::string> spilled;  // tensors kept in host memory (docs/compiler.md, "Spilling")
 };
 
 CompiledWorkload compile(const Network& network, const config::ChipConfig& chip);

@@ -1,6 +1,7 @@
 #include "compiler/compile_report.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace tpusim::compiler {
 
@@ -73,6 +74,7 @@ std::string compile_summary(const CompiledWorkload& c) {
         "instructions         {}\n"
         "passes               {}{}\n"
         "unified buffer used  {} bytes ({:.2f} MiB)\n"
+        "{}"
         "weight image         {} bytes\n"
         "host image           {} bytes\n"
         "MACs                 {}\n"
@@ -80,7 +82,11 @@ std::string compile_summary(const CompiledWorkload& c) {
         "weight bytes read    {}\n"
         "MACs per weight byte {:.1f}\n",
         c.program.code.size(), c.passes, c.passes > 1 ? " (the batch split to fit the unified buffer)" : "",
-        c.ub_bytes_used, double(c.ub_bytes_used) / (1 << 20), c.weight_image.size(), c.host_image.size(), c.total.macs,
+        c.ub_bytes_used, double(c.ub_bytes_used) / (1 << 20),
+        c.spilled.empty() ? std::string()
+                          : fmt::format("spilled to host      {} (not even one sample fits the unified buffer)\n",
+                                        fmt::join(c.spilled, ", ")),
+        c.weight_image.size(), c.host_image.size(), c.total.macs,
         c.total.weights, c.total.weight_bytes, c.total.macs_per_weight_byte());
 }
 

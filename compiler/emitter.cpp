@@ -228,9 +228,10 @@ void Emitter::emit_job_block(const LoweredOp& op, const Job& job, const Block& b
     const MatmulOp& m = op.matmul;
     // Accumulator rows follow the destination's row order, so that activate writes long
     // runs: dims sorted by destination stride (pooling needs sample, row, column).
+    const Buffer& dest = lowered_.buffers[buffer_of(job.dest)];
+    const TensorRows d = dest.spilled() ? out_staged_rows(job, block) : rows_of(lowered_, *pass_->plan, job.dest);
     std::array<int, 3> order{0, 1, 2};
     if (m.pool.kind == isa::Pool::None) {
-        const TensorRows d = rows_of(lowered_, *pass_->plan, job.dest);
         const std::array<std::int64_t, 3> stride{d.g.sample, d.g.y, d.g.x};
         std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return stride[a] > stride[b]; });
     }
@@ -238,10 +239,58 @@ void Emitter::emit_job_block(const LoweredOp& op, const Job& job, const Block& b
     for (std::size_t k = 0; k < job.terms.size(); ++k) {
         const Term& term = job.terms[k];
         const bool from_stripe = static_cast<int>(buffer_of(term.source)) == streamed;
-        const TensorRows source = from_stripe ? *staged : rows_of(lowered_, *pass_->plan, term.source);
+        TensorRows source = from_stripe ? *staged : rows_of(lowered_, *pass_->plan, term.source);
+        if (from_stripe) source.chunk0 = lowered_.tensors[static_cast<std::size_t>(term.source)].chunk0;
         emit_products(m, term, source, block, acc, k > 0, order, op.layer);
     }
-    emit_activation(m, job, block, acc, order, op.layer);
+    emit_activation(m, job, block, acc, d, order, op.layer);
+    if (dest.spilled()) write_out(job, block, d, op.layer);
+}
+
+/// A spilled buffer's producer activates each job's block into its staging slot: the
+/// block's (pooled) rows, samples x rows x columns, row-major from the slot's first row.
+TensorRows Emitter::out_staged_rows(const Job& job, const Block& block) const {
+    const Buffer& dest = lowered_.buffers[buffer_of(job.dest)];
+    const auto slot = static_cast<std::size_t>(dest.out_staging);
+    const OutStaging s = plan_out_staging(lowered_, lowered_.buffers[slot].first_op, pass_->batch);
+    Geometry g;
+    g.x = 1;
+    g.y = s.width;
+    g.sample = std::int64_t{s.height} * s.width;
+    g.chunk = 0;  // one job, one chunk at a time
+    g.origin = static_cast<std::int64_t>(pass_->plan->base[slot]) -
+               std::int64_t{block.n0} * g.sample - std::int64_t{block.py0} * g.y - block.px0;
+    return TensorRows{g, 0};
+}
+
+/// Copies a job's block from the staging slot `staged` to the spilled buffer's place in
+/// host memory (the whole map's layout, border included), as few transfers as the two
+/// layouts allow: one per run of rows that is contiguous in both.
+void Emitter::write_out(const Job& job, const Block& block, const TensorRows& staged, int layer) {
+    const std::size_t b = buffer_of(job.dest);
+    const Geometry host = geometry_of(lowered_.buffers[b], pass_->batch, 0);
+    const std::int64_t chunk = lowered_.tensors[static_cast<std::size_t>(job.dest)].chunk0 + job.dest_chunk;
+    const std::int64_t columns = block.px1 - block.px0;
+    std::int64_t ub = -1, at = -1, rows = 0;
+    auto flush = [&] {
+        if (rows > 0)
+            transfer(isa::Opcode::WriteHostMemory,
+                     host_.spill[pass_index_][b] + static_cast<std::uint64_t>(at) * lowered_.target.row_bytes,
+                     static_cast<std::uint64_t>(ub), static_cast<std::uint64_t>(rows), layer);
+    };
+    for (std::uint32_t n = block.n0; n < block.n1; ++n)
+        for (std::uint32_t y = block.py0; y < block.py1; ++y) {
+            const std::int64_t from = staged.row(0, n, y, block.px0), to = host.row(chunk, n, y, block.px0);
+            if (rows > 0 && from == ub + rows && to == at + rows) {
+                rows += columns;
+                continue;
+            }
+            flush();
+            ub = from;
+            at = to;
+            rows = columns;
+        }
+    flush();
 }
 
 /// Slot `block % slots` holds, for every chunk and each sample of the block, the padded
@@ -261,12 +310,21 @@ TensorRows Emitter::staged_rows(int buffer, const Staging& staging, std::size_t 
     return TensorRows{g, 0};
 }
 
-void Emitter::load_stripe(int buffer, const Staging& staging, std::size_t block, int layer) {
-    const Buffer& b = lowered_.buffers[static_cast<std::size_t>(buffer)];
+/// Where this pass keeps a streamed buffer in host memory: a network input's region, or a
+/// spilled tensor's.
+std::uint64_t Emitter::host_base(int buffer) const {
+    if (lowered_.buffers[static_cast<std::size_t>(buffer)].spilled())
+        return host_.spill[pass_index_][static_cast<std::size_t>(buffer)];
     std::size_t input = 0;  // the network input that lives in `buffer`
     while (lowered_.input_tensor[input] < 0 ||
            buffer_of(lowered_.input_tensor[input]) != static_cast<std::size_t>(buffer))
         ++input;
+    return host_.input[pass_index_][input];
+}
+
+void Emitter::load_stripe(int buffer, const Staging& staging, std::size_t block, int layer) {
+    const Buffer& b = lowered_.buffers[static_cast<std::size_t>(buffer)];
+    const std::uint64_t base = host_base(buffer);
     const Geometry host = geometry_of(b, pass_->batch, 0);  // the host image keeps the whole map
     const TensorRows ub = staged_rows(buffer, staging, block);
     const Block& k = staging.blocks[block];
@@ -276,8 +334,7 @@ void Emitter::load_stripe(int buffer, const Staging& staging, std::size_t block,
         for (std::uint32_t n = k.n0; n < k.n1; ++n) {
             const std::int64_t y = std::int64_t{stripe.first} - b.frame.top, x = -std::int64_t{b.frame.left};
             transfer(isa::Opcode::ReadHostMemory,
-                     host_.input[pass_index_][input] +
-                         static_cast<std::uint64_t>(host.row(c, n, y, x)) * lowered_.target.row_bytes,
+                     base + static_cast<std::uint64_t>(host.row(c, n, y, x)) * lowered_.target.row_bytes,
                      static_cast<std::uint64_t>(ub.row(c, n, y, x)), rows, layer);
         }
 }
@@ -323,10 +380,9 @@ void Emitter::emit_products(const MatmulOp& m, const Term& term, const TensorRow
 }
 
 void Emitter::emit_activation(const MatmulOp& m, const Job& job, const Block& block, std::uint64_t acc,
-                              const std::array<int, 3>& order, int layer) {
+                              const TensorRows& d, const std::array<int, 3>& order, int layer) {
     set_register(isa::ConfigReg::RequantMultiplier, m.requant.multiplier, layer);
     set_register(isa::ConfigReg::RequantShift, m.requant.shift, layer);
-    const TensorRows d = rows_of(lowered_, *pass_->plan, job.dest);
     isa::Instruction in;
     in.op = isa::Opcode::Activate;
     in.function = static_cast<std::uint64_t>(job.function);

@@ -62,8 +62,11 @@ private:
                        std::uint64_t acc, bool accumulate, const std::array<int, 3>& order, int layer);
     void load_stripe(int buffer, const Staging& staging, std::size_t block, int layer);
     TensorRows staged_rows(int buffer, const Staging& staging, std::size_t block) const;
+    std::uint64_t host_base(int buffer) const;
+    TensorRows out_staged_rows(const Job& job, const Block& block) const;
+    void write_out(const Job& job, const Block& block, const TensorRows& staged, int layer);
     void emit_activation(const MatmulOp& m, const Job& job, const Block& block, std::uint64_t acc,
-                         const std::array<int, 3>& order, int layer);
+                         const TensorRows& dest, const std::array<int, 3>& order, int layer);
     void emit_vector(const LoweredOp& op);
     void clear_border(int buffer);
 

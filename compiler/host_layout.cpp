@@ -32,6 +32,14 @@ HostLayout layout_host(const LoweredNetwork& lowered, const std::vector<Pass>& p
             at += transfer_rows(lowered, *p.plan, lowered.output_tensor[o]).second * w;
         }
     }
+    for (const Pass& p : passes) {
+        h.spill.emplace_back(lowered.buffers.size(), 0);
+        for (std::size_t b = 0; b < lowered.buffers.size(); ++b)
+            if (lowered.buffers[b].spilled()) {
+                h.spill.back()[b] = at;
+                at += lowered.buffers[b].rows(p.batch) * w;
+            }
+    }
     h.size = round_up(std::max<std::uint64_t>(at, 1), w);
     return h;
 }

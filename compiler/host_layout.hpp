@@ -1,5 +1,6 @@
 // The host memory image: the network inputs (already in the UB row layout, borders
-// included, so that each arrives with one read_host_memory) and room for the outputs.
+// included, so that each arrives with one read_host_memory), room for the outputs and
+// for spilled tensors (compiler/spilling.hpp), in the same row layout.
 // Samples are processed in passes when the whole batch does not fit the UB; each pass has
 // its own regions.
 #pragma once
@@ -21,6 +22,9 @@ struct Pass {
 struct HostLayout {
     std::vector<std::vector<std::uint64_t>> input;   // [pass][network input]: first byte
     std::vector<std::vector<std::uint64_t>> output;  // [pass][network output]: first byte
+    /// [pass][buffer]: first byte of a spilled buffer's region (the whole map, border
+    /// included, zero in the image), 0 for the others. After all inputs and outputs.
+    std::vector<std::vector<std::uint64_t>> spill;
     std::uint64_t size = 0;
 };
 

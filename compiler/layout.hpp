@@ -41,9 +41,20 @@ struct Buffer {
     bool from_host = false;         // a network input: the host image holds it whole, border included
     int layer = -1;                 // the layer that writes it (zero fill is charged to it); -1 for inputs
     int first_op = 0, last_op = 0;  // liveness, in lowered-op indices (inclusive)
-    /// A network input read by this op alone is streamed: brought in block by block
-    /// (compiler/streaming.hpp) instead of loaded whole; -1 if not.
+    /// A tensor in host memory read by this op alone is streamed: brought in block by block
+    /// (compiler/streaming.hpp) instead of loaded whole; -1 if not. Such a tensor is a
+    /// network input, or a spilled tensor (compiler/spilling.hpp).
     int streamed_by = -1;
+    /// A spilled tensor lives in host memory: its producer activates each block into the
+    /// staging buffer `out_staging` and writes it out from there; -1 if not spilled.
+    int out_staging = -1;
+    /// This buffer is the producer's staging area of spilled buffer `staging_of`; -1 if not.
+    int staging_of = -1;
+
+    bool spilled() const { return out_staging >= 0; }
+    /// Comes from host memory (a network input, a spilled tensor): its zero border arrives
+    /// with it from the host image and is never cleared in the UB.
+    bool in_host() const { return from_host || spilled(); }
 
     std::uint64_t rows(std::uint32_t batch) const;
 };

@@ -63,6 +63,9 @@ struct MatmulOp {
     Requant requant;
     Pooling pool;  // applied by activate on the way to the UB
     std::vector<Job> jobs;
+    /// Reads or writes a spilled tensor: its blocks never take the whole accumulators
+    /// (tiling.hpp, op_blocks), so that its staging stays small.
+    bool half_blocks = false;
 };
 
 /// Positions [y0, y1) of a tensor (all columns, chunks and samples).

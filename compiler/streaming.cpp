@@ -30,8 +30,20 @@ Staging plan_staging(const LoweredNetwork& lowered, int buffer, std::uint32_t ba
     return s;
 }
 
+OutStaging plan_out_staging(const LoweredNetwork& lowered, int producer, std::uint32_t batch) {
+    OutStaging s;
+    s.blocks = op_blocks(lowered.ops[static_cast<std::size_t>(producer)].matmul, lowered.target, batch);
+    for (const Block& k : s.blocks) {
+        s.samples = std::max(s.samples, k.n1 - k.n0);
+        s.height = std::max(s.height, k.py1 - k.py0);
+        s.width = std::max(s.width, k.px1 - k.px0);
+    }
+    return s;
+}
+
 std::uint64_t ub_rows_of(const LoweredNetwork& lowered, int buffer, std::uint32_t batch) {
     const Buffer& b = lowered.buffers[static_cast<std::size_t>(buffer)];
+    if (b.staging_of >= 0) return plan_out_staging(lowered, b.first_op, batch).rows();
     return b.streamed_by >= 0 ? plan_staging(lowered, buffer, batch).rows() : b.rows(batch);
 }
 

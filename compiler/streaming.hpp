@@ -1,8 +1,12 @@
-// Streaming a network input: a feature map read by a single op (its first convolution,
-// typically) is not loaded whole. Per accumulator block, only the input rows that block
-// reads (a stripe of padded map rows, all chunks of its samples) are copied from the host
-// into one of two staging slots, the next block's stripe arriving while this one is
-// computed. A 224x224x3 image then needs a few thousand UB rows instead of 50,176.
+// Streaming a tensor from host memory: a feature map in host memory (a network input, or
+// a spilled tensor, compiler/spilling.hpp) read by a single op is not loaded whole. Per
+// accumulator block, only the rows that block reads (a stripe of padded map rows, all
+// chunks of its samples) are copied from the host into one of two staging slots, the next
+// block's stripe arriving while this one is computed. A 224x224x3 image then needs a few
+// thousand UB rows instead of 50,176.
+//
+// A spilled tensor's producer writes it out the same way in reverse: each job's block is
+// activated into one staging slot (OutStaging) and written to host memory from there.
 #pragma once
 
 #include "compiler/lowered.hpp"
@@ -27,7 +31,20 @@ struct Staging {
 /// The stripes of the streamed buffer `buffer` for `batch` samples per pass.
 Staging plan_staging(const LoweredNetwork& lowered, int buffer, std::uint32_t batch);
 
-/// UB rows a buffer occupies: its staging slots if streamed, else all of it.
+/// The producer's staging slot of a spilled buffer: one job's block of output rows
+/// (pooled rows and columns when the producer pools), the most any block of the producing
+/// op writes, for `batch` samples per pass.
+struct OutStaging {
+    std::vector<Block> blocks;                    // the producing op's blocks
+    std::uint32_t samples = 0, height = 0, width = 0;  // the most a block writes
+    std::uint64_t rows() const { return std::uint64_t{samples} * height * width; }
+};
+
+/// The staging slot of spilled buffer `buffer`, written by op `producer`.
+OutStaging plan_out_staging(const LoweredNetwork& lowered, int producer, std::uint32_t batch);
+
+/// UB rows a buffer occupies: its staging slots if streamed, the producer's staging slot
+/// if it is one, else all of it.
 std::uint64_t ub_rows_of(const LoweredNetwork& lowered, int buffer, std::uint32_t batch);
 
 }  // namespace tpusim::compiler

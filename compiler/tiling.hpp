@@ -35,7 +35,9 @@ std::vector<Block> partition(std::uint32_t batch, std::uint32_t grid_h, std::uin
 /// The blocks of `op` for `batch` samples: at most half the accumulators each, so that
 /// activate drains one while the next is computed; but if all samples' outputs fit the
 /// whole accumulators and not half, one block takes them all, so that each weight tile is
-/// read once per pass rather than once per block. Empty if a pooling window cannot fit.
+/// read once per pass rather than once per block (not for an op that reads or writes a
+/// spilled tensor: there, whole-accumulator blocks would make its staging as large as the
+/// map). Empty if a pooling window cannot fit.
 std::vector<Block> op_blocks(const MatmulOp& op, const Target& target, std::uint32_t batch);
 
 /// The instructions that stream the vectors of an access pattern through the array:

@@ -46,7 +46,7 @@ std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch
     for (std::size_t b = 0; b < buffers.size(); ++b) size[b] = ub_rows_of(lowered, static_cast<int>(b), batch);
     std::uint64_t zero_rows = 0;
     for (const Buffer& b : buffers)
-        if (!b.frame.empty() && !b.from_host)
+        if (!b.frame.empty() && !b.in_host())
             for (const auto& run : border_runs(b, batch, 0)) zero_rows = std::max(zero_rows, run.second - run.first);
     zero_rows = std::min(zero_rows, kMaxZeroRows);
     if (zero_rows >= lowered.target.ub_rows) {
@@ -89,7 +89,7 @@ std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch
     // A border read as zero padding must be cleared if any other buffer ever uses its rows;
     // rows no buffer shared are still zero from reset.
     for (std::size_t b = 0; b < buffers.size(); ++b) {
-        if (buffers[b].frame.empty() || buffers[b].from_host) continue;
+        if (buffers[b].frame.empty() || buffers[b].in_host()) continue;
         const std::uint64_t b0 = plan.base[b], b1 = b0 + size[b];
         for (std::size_t o = 0; o < buffers.size() && !plan.zero_fill[b]; ++o) {
             const std::uint64_t o0 = plan.base[o], o1 = o0 + size[o];
@@ -97,6 +97,18 @@ std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch
         }
     }
     return plan;
+}
+
+void clear_after(const LoweredNetwork& lowered, UbPlan& later, const UbPlan& earlier) {
+    const auto& buffers = lowered.buffers;
+    for (std::size_t b = 0; b < buffers.size(); ++b) {
+        if (buffers[b].frame.empty() || buffers[b].in_host() || later.zero_fill[b]) continue;
+        const std::uint64_t b0 = later.base[b], b1 = b0 + ub_rows_of(lowered, static_cast<int>(b), later.batch);
+        for (std::size_t o = 0; o < buffers.size() && !later.zero_fill[b]; ++o) {
+            const std::uint64_t o0 = earlier.base[o], o1 = o0 + ub_rows_of(lowered, static_cast<int>(o), earlier.batch);
+            if (o0 < b1 && b0 < o1) later.zero_fill[b] = true;
+        }
+    }
 }
 
 }  // namespace tpusim::compiler

@@ -32,6 +32,12 @@ struct UbShortage {
 
 std::optional<UbPlan> plan_ub(const LoweredNetwork& lowered, std::uint32_t batch, UbShortage* why);
 
+/// A pass that runs under `later` after a pass under `earlier` (the last, smaller pass of a
+/// split batch) finds written every row that `earlier` gave a buffer: a border there is no
+/// longer zero from reset and must be cleared too. (`later`'s zero rows are safe: with fewer
+/// samples no border run is longer, so it keeps no more zero rows than `earlier` did.)
+void clear_after(const LoweredNetwork& lowered, UbPlan& later, const UbPlan& earlier);
+
 }  // namespace tpusim::compiler
 
 namespace tpusim::compiler {

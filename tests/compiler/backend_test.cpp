@@ -12,9 +12,12 @@
 #include "compiler/tiling.hpp"
 #include "compiler/workload.hpp"
 #include "config/chip_config.hpp"
+#include "config/overrides.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -61,6 +64,15 @@ Network one_conv(std::uint32_t side, std::uint32_t channels, std::uint32_t filte
     net.outputs = {net.layers.back().name};
     infer_shapes(net);
     return net;
+}
+
+/// The shipped TPUv1 with its unified buffer cut to `capacity`.
+config::ChipConfig tpuv1_with_ub(const std::string& capacity) {
+    const std::string file = kSource + "/configs/tpuv1.yaml";
+    std::ifstream in(file);
+    const std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return config::parse_overridden_chip_config(
+        yaml, file, {config::parse_override("unified_buffer.capacity=" + capacity, "test")}, "tpuv1 (test)");
 }
 
 }  // namespace
@@ -273,6 +285,20 @@ TEST_CASE("a sync stands before each read of rows another unit wrote, and nowher
         while (p.code[product].op != isa::Opcode::MatrixMultiply) ++product;
         CHECK(p.code[product - 1].op == isa::Opcode::Sync);
     }
+    SECTION("maps spilled to host memory: their stripes are synced before the products read them") {
+        // Three unpadded 3x3 convolutions over a 70x70x8 map: outputs of 68^2 = 4,624,
+        // 66^2 = 4,356 and 64^2 = 4,096 rows against the teaching chip's 8,192. conv and
+        // conv2 (8,980 rows) do not fit together: conv is spilled; then conv2 and conv3
+        // (8,452): conv2 is spilled. VGG-16 on a 2 MiB TPUv1 spills three maps.
+        const auto teaching = chip("teaching-8x8");
+        const auto chain = compile(one_conv(70, 8, 8, 3, 1, 3), teaching);
+        CHECK(chain.spilled == std::vector<std::string>{"conv", "conv2"});
+        CHECK(check_syncs(chain.program, teaching.ub_rows()) > 0);
+        const auto small = tpuv1_with_ub("2MiB");
+        const auto vgg = compile(load_workload(kSource + "/workloads/real/vgg16.yaml"), small);
+        CHECK(vgg.spilled.size() == 3);
+        CHECK(check_syncs(vgg.program, small.ub_rows()) > 0);
+    }
     SECTION("random networks on the teaching chip and the TPUv1") {
         for (const char* name : {"teaching-8x8", "tpuv1"}) {
             const auto c = chip(name);
@@ -392,11 +418,55 @@ TEST_CASE("the six TPUv1 workloads compile to the paper's weights and MACs per w
     }
 }
 
+TEST_CASE("VGG-16 on a TPUv1 with a 2 MiB unified buffer compiles by spilling maps to host memory",
+          "[compiler][spill]") {
+    // 256-byte rows; one chunk per map (at most 256 channels here); batch 1. With the
+    // shipped 24 MiB everything fits; with 2 MiB (8,192 rows) not even conv1_2 does
+    // (16 MB), so the compiler spills, at the op where the most rows are alive, the largest
+    // map it can, until one sample fits: conv1_1, pool1, conv2_1.
+    const auto small = tpuv1_with_ub("2MiB");
+    const Network vgg = load_workload(kSource + "/workloads/real/vgg16.yaml");
+    const auto fits = compile(vgg, chip("tpuv1"));
+    const auto spilled = compile(vgg, small);
+    CHECK(fits.spilled.empty());
+    CHECK(spilled.spilled == std::vector<std::string>{"conv1_1", "pool1", "conv2_1"});
+    CHECK(spilled.passes == 1);
+    CHECK(spilled.ub_bytes_used <= small.ub.capacity_bytes);
+    auto host_bytes = [](const CompiledWorkload& c, isa::Opcode op) {
+        std::uint64_t rows = 0;
+        for (const auto& in : c.program.code) rows += in.op == op ? in.rows : 0;
+        return rows * 256;
+    };
+    // Each spilled map is written out once, every interior row: conv1_1 224 x 224, pool1
+    // (conv1_2's output, pooled by its activate) 112 x 112, conv2_1 112 x 112:
+    // 50,176 + 12,544 + 12,544 = 75,264 rows.
+    CHECK(host_bytes(spilled, isa::Opcode::WriteHostMemory) - host_bytes(fits, isa::Opcode::WriteHostMemory) ==
+          75264u * 256);
+    // Each comes back as its reader's stripes: the padded rows a block reads, full padded
+    // width, so neighbouring stripes overlap by the kernel's halo. Blocks get half the
+    // 4,096 accumulators, 2,048 rows (docs/compiler.md, "Tiling"):
+    //  - conv1_2 (3x3, pad 1, pool 2/2 fused) over conv1_1: 2 x 224 <= 2,048, so
+    //    floor((floor(2048 / 224) - 2) / 2) + 1 = 4 pooled rows (8 grid rows) a block, 28
+    //    blocks; a stripe is 8 + 2 rows of 226: 28 x 10 x 226 = 63,280 rows;
+    //  - conv2_1 (3x3, pad 1) over pool1: floor(2048 / 112) = 18 rows a block, 112 rows in 7
+    //    blocks of 16; stripes of 16 + 2 rows of 114: 7 x 18 x 114 = 14,364 rows;
+    //  - conv2_2 (3x3, pad 1, pool 2/2 fused) over conv2_1: floor((18 - 2) / 2) + 1 = 9
+    //    pooled rows a block, 56 in 7 blocks of 8 (16 grid rows); stripes of 18 rows of 114:
+    //    14,364 rows.
+    // 63,280 + 14,364 + 14,364 = 92,008 rows more read from the host.
+    CHECK(host_bytes(spilled, isa::Opcode::ReadHostMemory) - host_bytes(fits, isa::Opcode::ReadHostMemory) ==
+          92008u * 256);
+}
+
 TEST_CASE("a workload that does not fit is a one-line error naming the file, the layer and the bytes",
           "[compiler][errors]") {
     SECTION("unified buffer: maps too large even one sample at a time") {
-        // 100x100x8 maps: 10,000 rows of 8 bytes each. The input is streamed, but conv2
-        // needs conv's output and its own, against 8,192 rows.
+        // 100x100x8 maps: 10,000 rows of 8 bytes each, against 8,192 rows. The input is
+        // streamed; conv's output is spilled to host memory and comes back in stripes for
+        // conv2 (its blocks are one map row, 128 of the 256 accumulators hold one 100-wide
+        // row; a 1x1 kernel reads one map row: 2 slots x 100 rows = 1,600 bytes); but
+        // conv2's own output is a network output and cannot be spilled: 80,000 + 1,600
+        // bytes, the numbers of the spilled plan.
         try {
             compile(one_conv(100, 8, 8, 1, 1, 2), chip("teaching-8x8"));
             FAIL("expected CompileError");
@@ -405,7 +475,8 @@ TEST_CASE("a workload that does not fit is a one-line error naming the file, the
             INFO(m);
             CHECK(m.find("one_conv.yaml:8") != std::string::npos);
             CHECK(m.find("\"conv2\"") != std::string::npos);
-            CHECK(m.find("160000 bytes of unified buffer") != std::string::npos);
+            CHECK(m.find("81600 bytes of unified buffer") != std::string::npos);
+            CHECK(m.find("(conv2 80000 bytes, conv 1600 bytes)") != std::string::npos);
             CHECK(m.find("65536 bytes") != std::string::npos);
             CHECK(m.find('\n') == std::string::npos);
         }

@@ -21,8 +21,9 @@ using compiler::testing::describe;
 using compiler::testing::random_network;
 using compiler::testing::RandomLimits;
 
-/// Compiles, simulates and compares every output with the reference executor.
-void check_exact(const compiler::Network& net, const config::ChipConfig& chip) {
+/// Compiles, simulates and compares every output with the reference executor. Returns
+/// the number of tensors the compiler spilled to host memory.
+std::size_t check_exact(const compiler::Network& net, const config::ChipConfig& chip) {
     INFO(describe(net));
     INFO("chip " << chip.name);
     const auto compiled = compiler::compile(net, chip);
@@ -44,6 +45,7 @@ void check_exact(const compiler::Network& net, const config::ChipConfig& chip) {
         INFO("first difference at element " << first_difference);
         CHECK(got.data == want.data);
     }
+    return compiled.spilled.size();
 }
 
 /// A small chip with an unusual shape, given as chip YAML.
@@ -101,6 +103,37 @@ TEST_CASE("random networks compute exactly on non-square arrays with tiny accumu
             CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
         }
     }
+}
+
+TEST_CASE("random networks whose feature maps are spilled to host memory compute exactly", "[compiler][exact]") {
+    // Chains of convolutions, depthwise convolutions and pools over maps of up to 20x20x20
+    // on UBs of 3 to 6 KiB: a 20x20 map of 20 channels on the 8x5 chip is 4 chunks x 400
+    // rows of 8 bytes, 12.5 KiB, so most of these networks do not fit even one sample at a
+    // time, and the compiler spills maps to host memory until one does. What it cannot
+    // spill (a network input read twice, an output) or a layer whose own staging does not
+    // fit must fail with the one-line message, with the numbers of the spilled plan.
+    const config::ChipConfig chips[] = {odd_chip("spill-8x5", 8, 5, 24, 1, "3KiB"),
+                                        odd_chip("spill-6x12", 6, 12, 40, 3, "6KiB"),
+                                        odd_chip("spill-4x4", 4, 4, 18, 2, "4KiB")};
+    std::size_t spilled = 0, networks = 0;
+    for (std::uint32_t seed = 4001; seed <= 4400; ++seed) {
+        const auto& chip = chips[seed % 3];
+        RandomLimits limits;
+        limits.chunk = std::min(chip.matrix.rows, chip.matrix.cols);
+        limits.max_side = 20;
+        limits.map_chain = true;
+        try {
+            const std::size_t n = check_exact(random_network(seed, limits), chip);
+            spilled += n;
+            networks += n > 0;
+        } catch (const compiler::CompileError& e) {
+            INFO(e.what());
+            CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
+        }
+    }
+    INFO(spilled << " maps spilled in " << networks << " networks");
+    CHECK(networks >= 40);
+    CHECK(spilled > networks);  // some networks needed more than one map spilled
 }
 
 TEST_CASE("random networks with chunks beyond 256 features compute exactly on the TPUv1", "[compiler][exact]") {
@@ -170,6 +203,22 @@ TEST_CASE("the teaching workloads compute exactly on the teaching chip and on th
                 compiler::load_workload(std::string(TPUSIM_SOURCE_DIR) + "/workloads/teaching/" + name + ".yaml"),
                 test::shipped_chip(chip));
         }
+}
+
+TEST_CASE("a last, smaller pass clears the borders that earlier passes left written", "[compiler][exact]") {
+    // 3 samples on a 6 KiB UB: two passes, of 2 samples and of 1, under two plans. In the
+    // second plan l0's padded map sits on rows that the first plan gave the streamed input,
+    // so its border is no longer zero from reset and must be cleared (it was not, and
+    // sample 2 came out wrong).
+    RandomLimits limits;
+    limits.chunk = 6;
+    limits.max_side = 20;
+    limits.map_chain = true;
+    const auto net = random_network(4192, limits);
+    const auto chip = odd_chip("wide-6x12-6k", 6, 12, 40, 3, "6KiB");
+    CHECK(net.batch == 3);
+    CHECK(compiler::compile(net, chip).passes == 2);
+    check_exact(net, chip);
 }
 
 TEST_CASE("a batch the unified buffer cannot hold runs in passes and still computes exactly", "[compiler][exact]") {

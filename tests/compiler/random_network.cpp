@@ -21,13 +21,13 @@ public:
     Network build() {
         net_.batch = pick(1, lim_.max_batch);
         add_input();
-        if (chance(0.2)) add_input();
+        if (!lim_.map_chain && chance(0.2)) add_input();
         const std::uint32_t layers = pick(1, lim_.max_layers);
         for (std::uint32_t i = 0; i < layers; ++i) add_layer();
         net_.outputs.push_back(net_.layers.back().name);
         for (const auto& l : net_.layers)
-            if (l.name != net_.layers.back().name && chance(0.25)) net_.outputs.push_back(l.name);
-        if (chance(0.1)) net_.outputs.push_back(net_.inputs[0].name);
+            if (!lim_.map_chain && l.name != net_.layers.back().name && chance(0.25)) net_.outputs.push_back(l.name);
+        if (!lim_.map_chain && chance(0.1)) net_.outputs.push_back(net_.inputs[0].name);
         infer_shapes(net_);
         return std::move(net_);
     }
@@ -71,7 +71,7 @@ private:
         NetworkInput in;
         in.name = fmt::format("in{}", net_.inputs.size());
         const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
-        in.shape = random_shape(r < 0.5 ? 3 : r < 0.75 ? 2 : 1);
+        in.shape = random_shape(lim_.map_chain || r < 0.5 ? 3 : r < 0.75 ? 2 : 1);
         in.data.shape = in.shape;
         in.data.batch = net_.batch;
         in.data.data = values(elements(in.shape) * net_.batch);
@@ -112,7 +112,7 @@ private:
     Activation some_activation() { return static_cast<Activation>(pick(0, 3)); }
 
     void add_layer() {
-        const Named x = some_tensor();
+        const Named x = lim_.map_chain ? tensors_.back() : some_tensor();
         Layer l;
         l.name = fmt::format("l{}", net_.layers.size());
         l.source = fmt::format("{}:{}", net_.source, net_.layers.size() + 1);
@@ -120,7 +120,7 @@ private:
         const std::uint32_t rank = static_cast<std::uint32_t>(x.shape.size());
         std::vector<LayerKind> kinds = {LayerKind::FullyConnected, LayerKind::Add, LayerKind::Multiply,
                                         LayerKind::Concat, LayerKind::Flatten};
-        if (rank == 3 && chance(0.7))
+        if (rank == 3 && (lim_.map_chain || chance(0.7)))
             kinds = {LayerKind::Conv2d,          LayerKind::Conv2d,  LayerKind::Conv2d,
                      LayerKind::DepthwiseConv2d, LayerKind::MaxPool, LayerKind::AvgPool};
         if (rank == 2 && chance(0.4)) kinds = {LayerKind::Lstm};

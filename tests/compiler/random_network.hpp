@@ -19,6 +19,10 @@ struct RandomLimits {
     std::uint32_t max_hidden = 12;    // LSTM hidden size
     std::uint32_t max_layers = 6;
     std::uint32_t chunk = 8;  // sizes are often multiples of it (the array's chunk)
+    /// Only one feature-map input and a chain of convolutions, depthwise convolutions and
+    /// pools, each reading the one before, the last the only output: the networks whose
+    /// maps the compiler can spill to host memory (docs/compiler.md, "Spilling").
+    bool map_chain = false;
 };
 
 /// A shape-checked random network (infer_shapes has run); `seed` names it in messages.
