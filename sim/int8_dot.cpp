@@ -1,5 +1,10 @@
 #include "sim/int8_dot.hpp"
 
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
 namespace tpusim::sim {
 
 // Four input rows at a time: each weight column is loaded once for all four.
@@ -32,6 +37,186 @@ void int16_dots(const std::int16_t* x, std::size_t rows, const std::int16_t* w, 
             for (std::size_t i = 0; i < n; ++i) s += std::int32_t{xr[i]} * std::int32_t{wc[i]};
             y[r * cols + c] = s;
         }
+}
+
+namespace {
+
+// The VNNI kernel. vpdpbusd multiplies unsigned by signed bytes, so the inputs enter offset
+// by 128 (x + 128 = x ^ 0x80 as a byte) and each column's 128 * sum(w) is subtracted at the
+// end: sum (x + 128) w - 128 sum w = sum x w. |(x + 128) w| <= 255 * 128 < 2^15, so sums of
+// up to 2^16 rows stay within 32 bits and the result is exact.
+#define TPUSIM_VNNI __attribute__((target("avx512f,avx512vnni")))
+
+constexpr std::size_t kLanes = 16;   // int32 sums in a 512-bit vector
+constexpr int kMaxVectors = 4;       // vectors of columns in a block: 64 columns
+constexpr int kRowsPerBlock = 4;     // input rows in a block: 4 x 4 accumulators
+
+/// R input rows (offset, k bytes each, k a multiple of 4) against V vectors of 16 packed
+/// columns; writes or adds the first `n` columns of each row's sums to out[r] + c0.
+template <int R, int V>
+TPUSIM_VNNI void vnni_block(const std::uint8_t* x, std::size_t k, const std::int8_t* w, std::size_t cp,
+                            const std::int32_t* bias, std::size_t n, std::int32_t* const* out, std::size_t c0,
+                            bool accumulate) {
+    __m512i acc[R][V];
+    for (int r = 0; r < R; ++r)
+        for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_si512();
+    for (std::size_t q = 0; q < k / 4; ++q) {
+        const std::int8_t* wq = w + q * cp * 4;
+        __m512i wv[V];
+        for (int v = 0; v < V; ++v) wv[v] = _mm512_loadu_si512(wq + v * 64);
+        for (int r = 0; r < R; ++r) {
+            std::int32_t four;
+            std::memcpy(&four, x + r * k + q * 4, 4);
+            const __m512i xq = _mm512_set1_epi32(four);
+            for (int v = 0; v < V; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], xq, wv[v]);
+        }
+    }
+    for (int v = 0; v < V; ++v) {
+        const std::size_t c = v * kLanes;
+        const std::size_t valid = std::min(kLanes, n - c);
+        const __mmask16 mask = valid == kLanes ? __mmask16(0xFFFF) : __mmask16((1u << valid) - 1);
+        const __m512i b = _mm512_loadu_si512(bias + c);
+        for (int r = 0; r < R; ++r) {
+            std::int32_t* o = out[r] + c0 + c;
+            __m512i sum = _mm512_sub_epi32(acc[r][v], b);
+            if (accumulate) sum = _mm512_add_epi32(sum, _mm512_maskz_loadu_epi32(mask, o));  // wraps
+            _mm512_mask_storeu_epi32(o, mask, sum);
+        }
+    }
+}
+
+template <int V>
+TPUSIM_VNNI void vnni_rows(const std::uint8_t* x, std::size_t count, std::size_t k, const std::int8_t* w,
+                           std::size_t cp, const std::int32_t* bias, std::size_t n, std::int32_t* const* out,
+                           std::size_t c0, bool accumulate) {
+    std::size_t b = 0;
+    for (; b + kRowsPerBlock <= count; b += kRowsPerBlock)
+        vnni_block<kRowsPerBlock, V>(x + b * k, k, w, cp, bias, n, out + b, c0, accumulate);
+    switch (count - b) {
+        case 3: vnni_block<3, V>(x + b * k, k, w, cp, bias, n, out + b, c0, accumulate); break;
+        case 2: vnni_block<2, V>(x + b * k, k, w, cp, bias, n, out + b, c0, accumulate); break;
+        case 1: vnni_block<1, V>(x + b * k, k, w, cp, bias, n, out + b, c0, accumulate); break;
+        default: break;
+    }
+}
+
+/// Blocks of 64 columns, the outer loop, so that a block's weights (k x 64 bytes) stay in
+/// the L1 cache while every input row passes them.
+TPUSIM_VNNI void vnni_product(const std::uint8_t* x, std::size_t count, std::size_t k, const std::int8_t* packed,
+                              std::size_t cp, const std::int32_t* bias, std::size_t cols, std::int32_t* const* out,
+                              bool accumulate) {
+    for (std::size_t c0 = 0; c0 < cols; c0 += kMaxVectors * kLanes) {
+        const std::size_t n = std::min(cols - c0, kMaxVectors * kLanes);
+        const std::int8_t* w = packed + c0 * 4;
+        switch ((n + kLanes - 1) / kLanes) {
+            case 4: vnni_rows<4>(x, count, k, w, cp, bias + c0, n, out, c0, accumulate); break;
+            case 3: vnni_rows<3>(x, count, k, w, cp, bias + c0, n, out, c0, accumulate); break;
+            case 2: vnni_rows<2>(x, count, k, w, cp, bias + c0, n, out, c0, accumulate); break;
+            default: vnni_rows<1>(x, count, k, w, cp, bias + c0, n, out, c0, accumulate); break;
+        }
+    }
+}
+
+/// Packs four rows at a time: (x, x, x, x) of column c for rows 4q..4q+3 at (q cp + c) 4,
+/// byte-interleaved 16 columns at a time; `packed` is zeroed (k x cp) beforehand. Then
+/// each column's bias, 128 x its sum, with the kernel's own instruction.
+TPUSIM_VNNI void vnni_pack(const std::int8_t* w, std::size_t rows, std::size_t cols, std::size_t stride,
+                           std::size_t k, std::size_t cp, std::int8_t* packed, std::int32_t* bias) {
+    const __m128i zero = _mm_setzero_si128();
+    for (std::size_t r0 = 0; r0 < rows; r0 += 4) {
+        const std::int8_t* src[4];
+        for (std::size_t j = 0; j < 4; ++j) src[j] = r0 + j < rows ? w + (r0 + j) * stride : nullptr;
+        std::int8_t* out = packed + r0 * cp;
+        std::size_t c = 0;
+        for (; c + 16 <= cols; c += 16) {
+            __m128i v[4];
+            for (std::size_t j = 0; j < 4; ++j)
+                v[j] = src[j] ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(src[j] + c)) : zero;
+            const __m128i ab_lo = _mm_unpacklo_epi8(v[0], v[1]), ab_hi = _mm_unpackhi_epi8(v[0], v[1]);
+            const __m128i cd_lo = _mm_unpacklo_epi8(v[2], v[3]), cd_hi = _mm_unpackhi_epi8(v[2], v[3]);
+            auto* o = reinterpret_cast<__m128i*>(out + c * 4);
+            _mm_storeu_si128(o + 0, _mm_unpacklo_epi16(ab_lo, cd_lo));
+            _mm_storeu_si128(o + 1, _mm_unpackhi_epi16(ab_lo, cd_lo));
+            _mm_storeu_si128(o + 2, _mm_unpacklo_epi16(ab_hi, cd_hi));
+            _mm_storeu_si128(o + 3, _mm_unpackhi_epi16(ab_hi, cd_hi));
+        }
+        for (; c < cols; ++c)
+            for (std::size_t j = 0; j < 4; ++j) out[c * 4 + j] = src[j] ? src[j][c] : std::int8_t{0};
+    }
+    const __m512i offset = _mm512_set1_epi8(static_cast<char>(0x80));
+    for (std::size_t c = 0; c < cp; c += kLanes) {
+        __m512i sum = _mm512_setzero_si512();
+        for (std::size_t q = 0; q < k / 4; ++q)
+            sum = _mm512_dpbusd_epi32(sum, offset, _mm512_loadu_si512(packed + (q * cp + c) * 4));
+        _mm512_storeu_si512(bias + c, sum);
+    }
+}
+
+/// The inputs offset by 128 as unsigned bytes, k a row, zero beyond `rows`.
+TPUSIM_VNNI void vnni_offset(const std::int8_t* const* x, std::size_t count, std::size_t rows, std::size_t k,
+                             std::uint8_t* xu) {
+    for (std::size_t b = 0; b < count; ++b) {
+        const std::int8_t* __restrict src = x[b];
+        std::uint8_t* __restrict dst = xu + b * k;
+        for (std::size_t i = 0; i < rows; ++i) dst[i] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(src[i]) ^ 0x80u);
+        for (std::size_t i = rows; i < k; ++i) dst[i] = 0;
+    }
+}
+
+}  // namespace
+
+Int8TileProduct::Kernel Int8TileProduct::best() {
+    static const Kernel k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni")
+                                ? Kernel::Vnni512
+                                : Kernel::Int16;
+    return k;
+}
+
+void Int8TileProduct::load(const std::int8_t* w, std::size_t rows, std::size_t cols, std::size_t stride) {
+    rows_ = rows;
+    cols_ = cols;
+    if (kernel_ == Kernel::Vnni512) {
+        k_ = (rows + 3) / 4 * 4;
+        cp_ = (cols + kLanes - 1) / kLanes * kLanes;
+        packed_.assign(k_ * cp_, 0);
+        bias_.resize(cp_);
+        vnni_pack(w, rows, cols, stride, k_, cp_, packed_.data(), bias_.data());
+        return;
+    }
+    // Transposed in 16 x 16 blocks: column after column of the whole tile would write 2
+    // bytes to each of `cols` lines 2k bytes apart, which share a few cache sets.
+    k_ = padded_length(rows);
+    wide_t_.assign(cols * k_, 0);
+    constexpr std::size_t kSide = 16;
+    for (std::size_t r0 = 0; r0 < rows; r0 += kSide)
+        for (std::size_t c0 = 0; c0 < cols; c0 += kSide)
+            for (std::size_t c = c0; c < std::min(cols, c0 + kSide); ++c)
+                for (std::size_t r = r0; r < std::min(rows, r0 + kSide); ++r) wide_t_[c * k_ + r] = w[r * stride + c];
+}
+
+void Int8TileProduct::multiply(const std::int8_t* const* x, std::size_t count, std::int32_t* const* out,
+                               bool accumulate) {
+    if (kernel_ == Kernel::Vnni512) {
+        xu_.resize(count * k_);
+        vnni_offset(x, count, rows_, k_, xu_.data());
+        vnni_product(xu_.data(), count, k_, packed_.data(), cp_, bias_.data(), cols_, out, accumulate);
+        return;
+    }
+    x16_.assign(count * k_, 0);
+    y_.resize(count * cols_);
+    for (std::size_t b = 0; b < count; ++b) std::copy(x[b], x[b] + rows_, &x16_[b * k_]);
+    int16_dots(x16_.data(), count, wide_t_.data(), k_, cols_, y_.data());
+    for (std::size_t b = 0; b < count; ++b) {
+        std::int32_t* o = out[b];
+        const std::int32_t* y = &y_[b * cols_];
+        if (accumulate) {
+            // Add as unsigned: accumulation wraps modulo 2^32.
+            for (std::size_t c = 0; c < cols_; ++c)
+                o[c] = static_cast<std::int32_t>(static_cast<std::uint32_t>(o[c]) + static_cast<std::uint32_t>(y[c]));
+        } else {
+            std::copy(y, y + cols_, o);
+        }
+    }
 }
 
 }  // namespace tpusim::sim
