@@ -77,7 +77,7 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
     std::vector<std::int8_t> out(d.vectors * cols);
     for (std::uint64_t r = 0; r < d.vectors; ++r) {
         const std::int32_t* a = acc->row(in.acc_addr + r);
-        for (std::uint64_t c = 0; c < cols; ++c) out[r * cols + c] = activate_value(a[c], regs_, table);
+        activate_row(a, cols, regs_, table, &out[r * cols]);
     }
     auto write_row = [&](std::uint64_t row, const std::int8_t* values) {
         std::int8_t* u = ub->row(in.ub_addr + row);
