@@ -168,7 +168,10 @@ TPUSIM_VNNI void vnni_pack(const std::int8_t* w, std::size_t rows, std::size_t c
 /// The inputs offset by 128 as unsigned bytes, k a row, zero beyond `rows`.
 TPUSIM_VNNI void vnni_offset(const std::int8_t* const* x, std::size_t count, std::size_t rows, std::size_t k,
                              std::uint8_t* xu) {
+    constexpr std::size_t kAhead = 8;  // rows: the UB is large and its rows far apart
     for (std::size_t b = 0; b < count; ++b) {
+        if (b + kAhead < count)
+            for (std::size_t i = 0; i < rows; i += 64) _mm_prefetch(reinterpret_cast<const char*>(x[b + kAhead] + i), _MM_HINT_T0);
         const std::int8_t* __restrict src = x[b];
         std::uint8_t* __restrict dst = xu + b * k;
         for (std::size_t i = 0; i < rows; ++i) dst[i] = static_cast<std::uint8_t>(static_cast<std::uint8_t>(src[i]) ^ 0x80u);
