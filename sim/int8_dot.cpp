@@ -179,12 +179,17 @@ TPUSIM_VNNI void vnni_offset(const std::int8_t* const* x, std::size_t count, std
     }
 }
 
+#undef TPUSIM_VNNI
+
 }  // namespace
 
 Int8TileProduct::Kernel Int8TileProduct::best() {
-    static const Kernel k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni")
-                                ? Kernel::Vnni512
-                                : Kernel::Int16;
+    static const Kernel k = [] {
+        __builtin_cpu_init();  // in case this runs before libgcc's own constructor
+        // libgcc also checks that the OS saves the AVX-512 registers.
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vnni") ? Kernel::Vnni512
+                                                                                         : Kernel::Int16;
+    }();
     return k;
 }
 
