@@ -31,8 +31,9 @@ std::vector<std::int32_t> plain(const std::vector<std::int8_t>& x, std::size_t x
 }
 
 std::vector<Int8TileProduct::Kernel> kernels_here() {
-    std::vector<Int8TileProduct::Kernel> k{Int8TileProduct::Kernel::Int16};
-    if (Int8TileProduct::best() == Int8TileProduct::Kernel::Vnni512) k.push_back(Int8TileProduct::Kernel::Vnni512);
+    std::vector<Int8TileProduct::Kernel> k;
+    for (const auto kernel : {Int8TileProduct::Kernel::Vnni512, Int8TileProduct::Kernel::Avx2, Int8TileProduct::Kernel::Int16})
+        if (Int8TileProduct::supported(kernel)) k.push_back(kernel);
     return k;
 }
 
