@@ -67,10 +67,10 @@ Input workload_input(const po::variables_map& vm, const config::ChipConfig& chip
     for (const char* option : {"host-in", "weights"})
         if (vm.count(option))
             throw UsageError{fmt::format("--{} goes with --program; --workload compiles its own images", option)};
-    const auto network = compiler::load_workload(vm["workload"].as<std::string>());
-    auto compiled = compiler::compile(network, chip);
+    auto network = compiler::load_workload(vm["workload"].as<std::string>());
     Input in;
     in.workload = network.name;
+    auto compiled = compiler::compile(std::move(network), chip);  // its tensors are not needed again
     in.program = std::move(compiled.program);
     in.host = std::move(compiled.host_image);
     in.weights = std::move(compiled.weight_image);

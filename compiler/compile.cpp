@@ -190,8 +190,7 @@ std::vector<Placement> memory_map(const Network& network, const LoweredNetwork& 
 
 }  // namespace
 
-CompiledWorkload compile(const Network& input, const config::ChipConfig& chip) {
-    Network network = input;
+CompiledWorkload compile(Network network, const config::ChipConfig& chip) {
     infer_shapes(network);
     const Target target = target_of(chip);
     LoweredNetwork lowered = lower(network, target);

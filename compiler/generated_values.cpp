@@ -19,14 +19,26 @@ std::vector<std::int8_t> random_int8(std::uint64_t seed, const std::string& stre
     // std::mt19937_64's output sequence is fixed by the C++ standard; distributions are
     // not, which is why the bytes are taken directly.
     std::mt19937_64 engine(fnv1a_64(std::to_string(seed) + "/" + stream));
-    std::vector<std::int8_t> out;
-    out.reserve(count);
-    while (out.size() < count) {
+    // The bytes of each 64-bit word from the lowest; a skipped byte writes nothing, and the
+    // bytes of the last word beyond `count` are dropped. Written branch-free while a whole
+    // word fits: the weights of a large workload are tens of millions of bytes.
+    std::vector<std::int8_t> out(count);
+    const bool symmetric = range == RandomRange::Symmetric;
+    std::size_t i = 0;
+    while (i + 8 <= count) {
         std::uint64_t word = engine();
-        for (int b = 0; b < 8 && out.size() < count; ++b, word >>= 8) {
+        for (int b = 0; b < 8; ++b, word >>= 8) {
             const auto v = static_cast<std::int8_t>(static_cast<std::uint8_t>(word & 0xff));
-            if (range == RandomRange::Symmetric && v == -128) continue;
-            out.push_back(v);
+            out[i] = v;
+            i += !(symmetric && v == -128);
+        }
+    }
+    while (i < count) {
+        std::uint64_t word = engine();
+        for (int b = 0; b < 8 && i < count; ++b, word >>= 8) {
+            const auto v = static_cast<std::int8_t>(static_cast<std::uint8_t>(word & 0xff));
+            if (symmetric && v == -128) continue;
+            out[i++] = v;
         }
     }
     return out;

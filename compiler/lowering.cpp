@@ -41,6 +41,7 @@ public:
         plan_concat_aliases();
         plan_pool_fusion();
         plan_patches();
+        reserve_weights();
         for (std::size_t i = 0; i < net_.inputs.size(); ++i) define_input(i);
         for (layer_ = 0; layer_ < static_cast<int>(net_.layers.size()); ++layer_) lower_layer();
         for (const auto& name : net_.outputs) out_.output_tensor.push_back(tensor_of_.at(name));
@@ -51,6 +52,18 @@ public:
     }
 
 private:
+    /// Room for every stored weight in the image, and 1 MiB for the compiler's own tiles
+    /// (identity and selection, few once shared); more only makes the image grow.
+    void reserve_weights() {
+        std::uint64_t bytes = std::uint64_t{1} << 20;
+        for (const auto& l : net_.layers) {
+            bytes += l.weights.size();
+            for (const auto& w : l.lstm.w_x) bytes += w.size();
+            for (const auto& w : l.lstm.w_h) bytes += w.size();
+        }
+        out_.weights.reserve(bytes);
+    }
+
     const Layer& layer() const { return net_.layers[static_cast<std::size_t>(layer_)]; }
     std::uint32_t batch() const { return net_.batch; }
 

@@ -31,6 +31,10 @@ public:
     int selection(std::uint32_t rows, std::uint32_t cols, const std::vector<int>& to);
     int identity(std::uint32_t n);
 
+    /// Makes room for `bytes` of tiles at once: the image of a large network is appended
+    /// tile by tile, and growing it step by step would copy it and fault in its pages again.
+    void reserve(std::uint64_t bytes) { bytes_.reserve(bytes); }
+
     const std::vector<WeightTile>& tiles() const { return tiles_; }
     const std::vector<std::uint8_t>& bytes() const { return bytes_; }
     std::vector<std::uint8_t> take_bytes() { return std::move(bytes_); }

@@ -35,4 +35,13 @@ const std::array<std::int8_t, 256>& activation_table(std::uint64_t function) {
     return tables[function];
 }
 
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+void activate_row(const std::int32_t* a, std::size_t n, const ActivationRegisters& r,
+                  const std::array<std::int8_t, 256>& table, std::int8_t* out) {
+    const std::int64_t multiplier = r.requant_multiplier;
+    const std::uint32_t shift = r.requant_shift;
+    for (std::size_t i = 0; i < n; ++i) out[i] = saturate8(requantize(a[i], multiplier, shift));
+    for (std::size_t i = 0; i < n; ++i) out[i] = table[static_cast<std::size_t>(out[i] + 128)];
+}
+
 }  // namespace tpusim::sim

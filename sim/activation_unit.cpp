@@ -77,7 +77,7 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
     std::vector<std::int8_t> out(d.vectors * cols);
     for (std::uint64_t r = 0; r < d.vectors; ++r) {
         const std::int32_t* a = acc->row(in.acc_addr + r);
-        for (std::uint64_t c = 0; c < cols; ++c) out[r * cols + c] = activate_value(a[c], regs_, table);
+        activate_row(a, cols, regs_, table, &out[r * cols]);
     }
     auto write_row = [&](std::uint64_t row, const std::int8_t* values) {
         std::int8_t* u = ub->row(in.ub_addr + row);
@@ -91,19 +91,24 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
     const std::uint64_t w = regs_.pool_input_width, h = d.vectors / w, k = regs_.pool_size, s = regs_.pool_stride;
     const std::uint64_t out_w = (w - k) / s + 1, out_h = (h - k) / s + 1;
     const bool max_pool = in.pool == static_cast<std::uint64_t>(isa::Pool::Max);
+    // Window after window, each over whole rows of columns at a time (loops the compiler
+    // vectorizes).
     std::vector<std::int8_t> pooled(cols);
+    std::vector<std::int64_t> window(cols);
     for (std::uint64_t oy = 0; oy < out_h; ++oy)
         for (std::uint64_t ox = 0; ox < out_w; ++ox) {
-            for (std::uint64_t c = 0; c < cols; ++c) {
-                std::int64_t window = max_pool ? -128 : 0;
-                for (std::uint64_t y = oy * s; y < oy * s + k; ++y)
-                    for (std::uint64_t x = ox * s; x < ox * s + k; ++x) {
-                        const std::int8_t v = out[(y * w + x) * cols + c];
-                        window = max_pool ? std::max<std::int64_t>(window, v) : window + v;
-                    }
-                pooled[c] = max_pool ? static_cast<std::int8_t>(window)
-                                     : pool_average(window, static_cast<std::int64_t>(k * k));
-            }
+            std::fill(window.begin(), window.end(), max_pool ? -128 : 0);
+            for (std::uint64_t y = oy * s; y < oy * s + k; ++y)
+                for (std::uint64_t x = ox * s; x < ox * s + k; ++x) {
+                    const std::int8_t* v = &out[(y * w + x) * cols];
+                    if (max_pool)
+                        for (std::uint64_t c = 0; c < cols; ++c) window[c] = std::max<std::int64_t>(window[c], v[c]);
+                    else
+                        for (std::uint64_t c = 0; c < cols; ++c) window[c] += v[c];
+                }
+            for (std::uint64_t c = 0; c < cols; ++c)
+                pooled[c] = max_pool ? static_cast<std::int8_t>(window[c])
+                                     : pool_average(window[c], static_cast<std::int64_t>(k * k));
             write_row(oy * out_w + ox, pooled.data());
         }
 }

@@ -1,7 +1,5 @@
 #include "sim/matrix_unit.hpp"
 
-#include "sim/int8_dot.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -138,14 +136,15 @@ void FastMatrixUnit::thread() {
             active_rows_ = tile.rows;
             active_cols_ = tile.cols;
             if (ctx_.data) {
-                // Widened and transposed once per tile: each output column is then one
-                // contiguous dot product over the tile's rows.
-                const auto t = load_tile(tile);
-                const std::size_t n = padded_length(active_rows_);
-                active_t_.assign(n * active_cols_, 0);
-                for (std::uint32_t r = 0; r < active_rows_; ++r)
-                    for (std::uint32_t c = 0; c < active_cols_; ++c)
-                        active_t_[c * n + r] = t[std::size_t{r} * cols_ + c];
+                // Put into the kernel's layout once per tile (sim/int8_dot.hpp), straight
+                // from weight memory unless the tile runs past the stored image.
+                if (tile.addr + std::uint64_t{tile.rows} * tile.cols <= weights_.size()) {
+                    product_.load(reinterpret_cast<const std::int8_t*>(weights_.data() + tile.addr), tile.rows,
+                                  tile.cols, tile.cols);
+                } else {
+                    const auto t = load_tile(tile);
+                    product_.load(t.data(), tile.rows, tile.cols, cols_);
+                }
             }
             has_active_ = true;
             shadow_.tile = kNone;
@@ -167,32 +166,22 @@ void FastMatrixUnit::thread() {
 }
 
 void FastMatrixUnit::compute(const isa::Instruction& in, std::uint64_t vectors) {
-    // In blocks of vectors: widen the inputs, multiply the block by the tile, write back.
+    // In blocks of vectors: the block's input rows in the UB and result rows in the
+    // accumulators, multiplied by the tile in one call.
     constexpr std::uint64_t kBlock = 64;
-    const std::size_t n = padded_length(active_rows_);
-    x16_.assign(n * kBlock, 0);
-    y_.resize(kBlock * active_cols_);
+    x_.resize(kBlock);
+    out_.resize(kBlock);
     for (std::uint64_t j0 = 0; j0 < vectors; j0 += kBlock) {
         const std::uint64_t count = std::min(kBlock, vectors - j0);
         for (std::uint64_t b = 0; b < count; ++b) {
             const std::uint64_t j = j0 + b, o = j / in.rows, i = j % in.rows;
-            const std::int8_t* x = ub->row(in.ub_addr + o * in.pitch + i * in.step);
-            std::copy(x, x + active_rows_, &x16_[b * n]);
+            x_[b] = ub->row(in.ub_addr + o * in.pitch + i * in.step);
+            out_[b] = acc->row(in.acc_addr + j);
         }
-        int16_dots(x16_.data(), count, active_t_.data(), n, active_cols_, y_.data());
-        for (std::uint64_t b = 0; b < count; ++b) {
-            std::int32_t* sum = acc->row(in.acc_addr + j0 + b);
-            const std::int32_t* y = &y_[b * active_cols_];
-            // Columns beyond the tile multiply zero weights: 0, or unchanged when accumulating.
-            if (in.accumulate) {
-                // Accumulation wraps modulo 2^32 (docs/arithmetic.md): add as unsigned.
-                for (std::uint32_t c = 0; c < active_cols_; ++c)
-                    sum[c] = static_cast<std::int32_t>(static_cast<std::uint32_t>(sum[c]) + static_cast<std::uint32_t>(y[c]));
-            } else {
-                std::copy(y, y + active_cols_, sum);
-                std::fill(sum + active_cols_, sum + cols_, 0);
-            }
-        }
+        product_.multiply(x_.data(), count, out_.data(), in.accumulate != 0);
+        // Columns beyond the tile multiply zero weights: 0, or unchanged when accumulating.
+        if (!in.accumulate && active_cols_ < cols_)
+            for (std::uint64_t b = 0; b < count; ++b) std::fill(out_[b] + active_cols_, out_[b] + cols_, 0);
     }
 }
 

@@ -14,6 +14,7 @@
 
 #include "sim/accumulators.hpp"
 #include "sim/instruction_stage.hpp"
+#include "sim/int8_dot.hpp"
 #include "sim/stats.hpp"
 #include "sim/unified_buffer.hpp"
 #include "sim/unit_context.hpp"
@@ -114,9 +115,9 @@ private:
     bool has_active_ = false;
     Cycle last_entry_ = 0;           // entry cycle of the last vector that used the active tile
     std::uint32_t active_rows_ = 0, active_cols_ = 0;
-    std::vector<std::int16_t> active_t_;  // active tile transposed and widened: cols x padded rows
-    std::vector<std::int16_t> x16_;       // a block of input vectors, widened
-    std::vector<std::int32_t> y_;         // their products with the tile
+    Int8TileProduct product_;        // the active tile, in the kernel's layout
+    std::vector<const std::int8_t*> x_;  // a block of input vectors (UB rows)
+    std::vector<std::int32_t*> out_;     // their result rows (accumulator rows)
     enum class Waiting { Instruction, Operands, Weights, Ports, Inputs } waiting_ = Waiting::Instruction;
     std::uint32_t current_ = 0;
     /// The FIFO's push event, found through the port once it is bound.
