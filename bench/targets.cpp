@@ -23,7 +23,12 @@ const Variant kWithData[] = {
     {"BM_with_data_weight_bound_256", "256x256 weight-bound (256 vectors/tile)"},
     {"BM_with_data_array_bound_256", "256x256 array-bound (2,048 vectors/tile)"},
 };
-const char* const kYardstick = "BM_host_plain_int8_matmul_256";
+// The host's int8 matmul: the fastest of these that ran (oneDNN only when built with it).
+const Variant kYardsticks[] = {
+    {"BM_host_plain_int8_matmul_256", "plain loops"},
+    {"BM_sim_kernel_int8_matmul_256", "tpusim's own kernel"},
+    {"BM_host_onednn_int8_matmul_256", "oneDNN"},
+};
 
 std::string si(double v) {
     if (v >= 1e12) return fmt::format("{:.2f} T", v / 1e12);
@@ -72,13 +77,21 @@ void TargetReporter::print_targets(std::ostream& out) const {
         out << fmt::format("  {}: {} cycles/s{} = {:.1f} x target: {}\n", v.label, si(*rate), active(v.benchmark), ratio,
                            verdict(ratio));
     }
-    const double* host = find(kYardstick, "MAC_per_s");
+    const double* host = nullptr;
+    const char* host_label = "";
+    for (const Variant& y : kYardsticks) {
+        const double* rate = find(y.benchmark, "MAC_per_s");
+        if (rate && (!host || *rate > *host)) {
+            host = rate;
+            host_label = y.label;
+        }
+    }
     if (!host) {
-        out << "with data: needs " << kYardstick << ", not run\n";
+        out << "with data: needs a host int8 matmul benchmark, none ran\n";
         return;
     }
-    out << fmt::format("with data: >= {:.0f} % of the host's plain int8 matmul ({} MAC/s)\n", 100 * kDataShareOfHost,
-                       si(*host));
+    out << fmt::format("with data: >= {:.0f} % of the host's fastest int8 matmul ({}, {} MAC/s)\n",
+                       100 * kDataShareOfHost, host_label, si(*host));
     for (const Variant& v : kWithData) {
         const double* rate = find(v.benchmark, "MAC_per_s");
         if (!rate) {
