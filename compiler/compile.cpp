@@ -61,7 +61,7 @@ std::vector<Pass> choose_passes(const Network& network, LoweredNetwork& lowered,
         UbShortage why;
         bool spilled = false;
         while (!fits(1, &why)) {
-            if (!spill_one(lowered, why)) ub_too_small(network, lowered, chip, why);
+            if (!spill_one(lowered, why) && !shrink_staging(lowered, why)) ub_too_small(network, lowered, chip, why);
             spilled = true;
         }
         if (!spilled || !fits(n, nullptr)) {
@@ -224,6 +224,10 @@ CompiledWorkload compile(Network network, const config::ChipConfig& chip) {
     out.passes = static_cast<std::uint32_t>(passes.size());
     for (const Buffer& b : lowered.buffers)
         if (b.spilled()) out.spilled.push_back(b.name);
+    for (const LoweredOp& op : lowered.ops)
+        if (op.is_matmul && op.matmul.block_cap > 0)
+            out.smaller_blocks.emplace_back(network.layers[static_cast<std::size_t>(op.layer)].name,
+                                            op.matmul.block_cap);
     for (const Pass& p : passes) out.ub_bytes_used = std::max(out.ub_bytes_used, p.plan->rows_used * target.row_bytes);
     return out;
 }

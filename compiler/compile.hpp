@@ -73,6 +73,9 @@ struct CompiledWorkload {
     std::uint32_t passes = 1;         // times the network runs, on consecutive slices of the batch
     std::uint64_t ub_bytes_used = 0;  // the highest UB row any tensor occupies, in bytes
     std::vector<std::string> spilled;  // tensors kept in host memory (docs/compiler.md, "Spilling")
+    /// Layers whose accumulator blocks were made smaller so that their staging fits
+    /// (docs/compiler.md, "Spilling"), with the most rows a block may take.
+    std::vector<std::pair<std::string, std::uint32_t>> smaller_blocks;
 };
 
 /// Takes the network by value: a caller that has no further use for it moves it in rather

@@ -69,12 +69,24 @@ std::string layer_stats_csv(const CompiledWorkload& c) {
     return out;
 }
 
+namespace {
+
+std::string smaller_blocks(const CompiledWorkload& c) {
+    if (c.smaller_blocks.empty()) return {};
+    std::string layers;
+    for (const auto& [name, rows] : c.smaller_blocks)
+        layers += fmt::format("{}{} ({} rows)", layers.empty() ? "" : ", ", name, rows);
+    return "smaller blocks       " + layers + " (so that their staging fits)\n";
+}
+
+}  // namespace
+
 std::string compile_summary(const CompiledWorkload& c) {
     return fmt::format(
         "instructions         {}\n"
         "passes               {}{}\n"
         "unified buffer used  {} bytes ({:.2f} MiB)\n"
-        "{}"
+        "{}{}"
         "weight image         {} bytes\n"
         "host image           {} bytes\n"
         "MACs                 {}\n"
@@ -86,7 +98,7 @@ std::string compile_summary(const CompiledWorkload& c) {
         c.spilled.empty() ? std::string()
                           : fmt::format("spilled to host      {} (not even one sample fits the unified buffer)\n",
                                         fmt::join(c.spilled, ", ")),
-        c.weight_image.size(), c.host_image.size(), c.total.macs,
+        smaller_blocks(c), c.weight_image.size(), c.host_image.size(), c.total.macs,
         c.total.weights, c.total.weight_bytes, c.total.macs_per_weight_byte());
 }
 

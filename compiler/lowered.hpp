@@ -66,6 +66,10 @@ struct MatmulOp {
     /// Reads or writes a spilled tensor: its blocks never take the whole accumulators
     /// (tiling.hpp, op_blocks), so that its staging stays small.
     bool half_blocks = false;
+    /// If not 0, the most accumulator rows a block may take: set when a streamed tensor's
+    /// stripes or a spilled tensor's staging slot must shrink to fit (spilling.hpp,
+    /// shrink_staging).
+    std::uint32_t block_cap = 0;
 };
 
 /// Positions [y0, y1) of a tensor (all columns, chunks and samples).

@@ -1,5 +1,7 @@
 #include "compiler/spilling.hpp"
 
+#include "compiler/streaming.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -61,6 +63,30 @@ bool spill_one(LoweredNetwork& lowered, const UbShortage& why) {
         lowered.ops[static_cast<std::size_t>(producer)].matmul.half_blocks = true;
         lowered.ops[static_cast<std::size_t>(reader)].matmul.half_blocks = true;
         return true;
+    }
+    return false;
+}
+
+bool shrink_staging(LoweredNetwork& lowered, const UbShortage& why) {
+    for (const int id : why.live) {
+        const Buffer& b = lowered.buffers[static_cast<std::size_t>(id)];
+        const int op = b.staging_of >= 0 ? b.first_op : b.streamed_by;
+        if (op < 0) continue;
+        MatmulOp& m = lowered.ops[static_cast<std::size_t>(op)].matmul;
+        const std::uint32_t row = m.pool.size * m.grid_w;  // the smallest block that is whole rows
+        const std::uint64_t before = ub_rows_of(lowered, id, 1);
+        const std::uint32_t saved = m.block_cap;
+        std::uint32_t cap = m.block_cap > 0 ? m.block_cap : lowered.target.block_rows();
+        while (cap / 2 >= row) {
+            cap /= 2;
+            m.block_cap = cap;
+            if (ub_rows_of(lowered, id, 1) < before) return true;
+        }
+        if (cap > row) {  // between one row and twice that: one row
+            m.block_cap = row;
+            if (ub_rows_of(lowered, id, 1) < before) return true;
+        }
+        m.block_cap = saved;
     }
     return false;
 }

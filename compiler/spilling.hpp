@@ -7,7 +7,8 @@
 // it to host memory from there (write_host_memory right after the activate); its one
 // reader brings it back stripe by stripe into two staging slots, exactly as a streamed
 // network input arrives (compiler/streaming.hpp). It then occupies UB rows only during
-// those two ops, and only as much as their staging needs.
+// those two ops, and only as much as their staging needs. If that is still too much and
+// nothing more can be spilled, the op with the largest staging gets smaller blocks.
 #pragma once
 
 #include "compiler/lowered.hpp"
@@ -22,5 +23,13 @@ namespace tpusim::compiler {
 /// staging buffer; both ops then keep to half-accumulator blocks (op_blocks), so that
 /// neither staging area grows to a whole map. False if none of them can be spilled.
 bool spill_one(LoweredNetwork& lowered, const UbShortage& why);
+
+/// When nothing more can be spilled: shrinks the largest staging area in `why.live` (a
+/// streamed tensor's two stripe slots, or a spilled tensor's producer slot) by halving the
+/// accumulator rows its op's blocks may take (MatmulOp::block_cap) until that staging takes
+/// fewer rows. Blocks stop shrinking at one grid row (with pooling, one pooled row): a
+/// stripe is always whole padded map rows, so slices of a row would not make it smaller.
+/// False if no staging alive there can shrink.
+bool shrink_staging(LoweredNetwork& lowered, const UbShortage& why);
 
 }  // namespace tpusim::compiler

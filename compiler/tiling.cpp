@@ -53,9 +53,10 @@ std::vector<Block> partition(std::uint32_t batch, std::uint32_t gh, std::uint32_
 
 std::vector<Block> op_blocks(const MatmulOp& op, const Target& target, std::uint32_t batch) {
     const std::uint64_t outputs = std::uint64_t{batch} * op.grid_h * op.grid_w;
-    const std::uint32_t capacity =
+    std::uint32_t capacity =
         outputs > target.block_rows() && outputs <= target.acc_rows && !op.half_blocks ? target.acc_rows
                                                                                         : target.block_rows();
+    if (op.block_cap > 0) capacity = std::min(capacity, op.block_cap);
     return partition(batch, op.grid_h, op.grid_w, op.pool, capacity);
 }
 

@@ -37,7 +37,8 @@ std::vector<Block> partition(std::uint32_t batch, std::uint32_t grid_h, std::uin
 /// whole accumulators and not half, one block takes them all, so that each weight tile is
 /// read once per pass rather than once per block (not for an op that reads or writes a
 /// spilled tensor: there, whole-accumulator blocks would make its staging as large as the
-/// map). Empty if a pooling window cannot fit.
+/// map). Never more than `op.block_cap` rows if that is set. Empty if a pooling window
+/// cannot fit.
 std::vector<Block> op_blocks(const MatmulOp& op, const Target& target, std::uint32_t batch);
 
 /// The instructions that stream the vectors of an access pattern through the array:

@@ -458,6 +458,30 @@ TEST_CASE("VGG-16 on a TPUv1 with a 2 MiB unified buffer compiles by spilling ma
           92008u * 256);
 }
 
+TEST_CASE("MobileNet on a TPUv1 with a 2 MiB unified buffer compiles with smaller blocks for dw2",
+          "[compiler][spill]") {
+    // 8,192 rows of 256 bytes. conv1, dw1, pw1 and dw2 are spilled, but dw2 (3x3, stride 2,
+    // padding same: border 0 above, 1 below, 56x56 output) reading pw1 (112x112, padded to
+    // 113 x 113) back with half-accumulator blocks needs floor(2048 / 56) = 36 output rows
+    // a block, 56 rows in 2 blocks of 28; a stripe is (28 - 1) x 2 + 3 = 57 padded rows,
+    // two slots of 57 x 113 = 12,882 rows (3.3 MB) on their own. Nothing more can be
+    // spilled, so dw2's blocks are halved: at most 1,024 rows, floor(1024 / 56) = 18 output
+    // rows, 56 in 4 blocks of 14; stripes of 13 x 2 + 3 = 29 rows: 2 x 29 x 113 = 6,554.
+    const auto small = tpuv1_with_ub("2MiB");
+    const auto compiled = compile(load_workload(kSource + "/workloads/real/mobilenet_v1.yaml"), small);
+    CHECK(compiled.spilled == std::vector<std::string>{"conv1", "dw1", "pw1", "dw2"});
+    CHECK(compiled.smaller_blocks == std::vector<std::pair<std::string, std::uint32_t>>{{"dw2", 1024}});
+    CHECK(compiled.ub_bytes_used <= small.ub.capacity_bytes);
+    bool found = false;
+    for (const auto& p : compiled.memory_map)
+        if (p.memory == "ub" && p.tensor == "pw1") {
+            found = true;
+            CHECK(p.count == 6554u);
+            CHECK(p.note.find("2 slots of 29 map rows") != std::string::npos);
+        }
+    CHECK(found);
+}
+
 TEST_CASE("a workload that does not fit is a one-line error naming the file, the layer and the bytes",
           "[compiler][errors]") {
     SECTION("unified buffer: maps too large even one sample at a time") {
