@@ -118,8 +118,8 @@ int run_run(const std::vector<std::string>& args) {
     run_options.data = !vm["no-data"].as<bool>();
     run_options.keep_memories = false;  // results leave through host memory
     const std::string out_dir = vm.count("out") ? vm["out"].as<std::string>() : "";
-    if (!out_dir.empty()) prepare_out_dir(out_dir, vm["force"].as<bool>());
     const bool force = vm["force"].as<bool>();
+    if (!out_dir.empty()) check_out_dir(out_dir, force);  // created once the run has succeeded
     if (vm.count("trace")) check_output_file(vm["trace"].as<std::string>(), force);
     const std::string vcd = vm.count("vcd") ? sim::vcd_file_name(vm["vcd"].as<std::string>()) : "";
     if (!vcd.empty()) check_output_file(vcd, force);
@@ -158,6 +158,7 @@ int run_run(const std::vector<std::string>& args) {
                 outputs.emplace_back(out.tensor + ".npy", [&out, &result](const std::string& path) {
                     compiler::write_npy(path, compiler::unpack_output(out, result.host));
                 });
+        prepare_out_dir(out_dir, force);
         write_outputs(out_dir, outputs);
     }
     return 0;

@@ -55,7 +55,7 @@ void write_file(const std::string& path, const std::string& data, bool overwrite
     if (!out) throw Error(fmt::format("{}: write failed: {}", path, std::strerror(errno)));
 }
 
-void prepare_out_dir(const std::string& dir, bool force) {
+void check_out_dir(const std::string& dir, bool force) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (fs::exists(dir, ec)) {
@@ -65,6 +65,18 @@ void prepare_out_dir(const std::string& dir, bool force) {
         check_writable_dir(dir, dir);
         return;
     }
+    // It will be created with its missing parents: the nearest existing one must take it.
+    fs::path parent = fs::path(dir).lexically_normal();
+    do parent = parent.parent_path();
+    while (!parent.empty() && !fs::exists(parent, ec));
+    check_writable_dir(dir, parent.empty() ? "." : parent.string());
+}
+
+void prepare_out_dir(const std::string& dir, bool force) {
+    namespace fs = std::filesystem;
+    check_out_dir(dir, force);
+    std::error_code ec;
+    if (fs::exists(dir, ec)) return;
     fs::create_directories(dir, ec);
     if (ec) throw Error(fmt::format("{}: cannot create: {}", dir, ec.message()));
 }

@@ -21,6 +21,9 @@ void write_file(const std::string& path, const std::string& data, bool overwrite
 /// long run does not end in a refusal.
 void check_output_file(const std::string& path, bool overwrite);
 
+/// Throws unless prepare_out_dir(dir, force) would succeed, touching nothing: called before
+/// a run, so that a long run does not end in a refusal and a failed one leaves no folder.
+void check_out_dir(const std::string& dir, bool force);
 /// An output directory is created; an existing non-empty one is used only with `force`
 /// (write_outputs then replaces the files of the earlier command there).
 void prepare_out_dir(const std::string& dir, bool force);

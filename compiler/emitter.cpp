@@ -1,6 +1,7 @@
 #include "compiler/emitter.hpp"
 
 #include "compiler/shape_inference.hpp"
+#include "isa/forms.hpp"
 
 #include <fmt/format.h>
 
@@ -20,7 +21,9 @@ std::uint32_t layer_code(int layer) { return layer < 0 ? isa::Program::kNoLayer 
 }  // namespace
 
 Emitter::Emitter(const LoweredNetwork& lowered, const HostLayout& host, std::string workload)
-    : lowered_(lowered), host_(host), workload_(std::move(workload)), acc_use_(lowered.layers.size()) {}
+    : lowered_(lowered), host_(host), workload_(std::move(workload)), acc_use_(lowered.layers.size()) {
+    for (const auto& r : isa::config_registers()) regs_[static_cast<std::size_t>(r.reg)] = r.reset;
+}
 
 namespace {
 

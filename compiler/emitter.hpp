@@ -81,7 +81,7 @@ private:
     std::vector<Switch> switches_;
     SyncPoints syncs_;
     int active_tile_ = -1;
-    std::array<std::int64_t, isa::kConfigRegCount> regs_{1, 0, 1, 1, 1, 0};  // reset values
+    std::array<std::int64_t, isa::kConfigRegCount> regs_{};  // as the activation unit holds them; reset values first
     std::array<std::uint64_t, 2> acc_cursor_{0, 0};
     std::vector<AccumulatorUse> acc_use_;
     int acc_half_ = 0;

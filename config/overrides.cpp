@@ -26,21 +26,30 @@ std::string unknown_chip_param(const std::string& path, const std::vector<std::s
                        yaml::join(valid));
 }
 
+namespace {
+std::string trimmed(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t");
+    return first == std::string::npos ? "" : text.substr(first, text.find_last_not_of(" \t") - first + 1);
+}
+}  // namespace
+
 ParamOverride parse_override(const std::string& text, const std::string& origin) {
+    // Blanks around the name or the value are no part of them (a chip file's values are
+    // read trimmed too), and the YAML emitter would quote a value that kept them.
     const auto eq = text.find('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
-        throw OverrideError(fmt::format("{}: expected SECTION.KEY=VALUE such as matrix_unit.rows=512", origin));
-    return ParamOverride{text.substr(0, eq), text.substr(eq + 1), origin};
+    const std::string path = eq == std::string::npos ? "" : trimmed(text.substr(0, eq));
+    const std::string value = eq == std::string::npos ? "" : trimmed(text.substr(eq + 1));
+    if (path.empty() || value.empty())
+        throw OverrideError(fmt::format("{}: expected SECTION.KEY=VALUE such as matrix_unit.rows=512 (KEY=VALUE for "
+                                        "a top-level key such as clock)",
+                                        origin));
+    return ParamOverride{path, value, origin};
 }
 
 std::string apply_overrides(const std::string& yaml_text, const std::vector<ParamOverride>& overrides) {
     YAML::Node root = YAML::Load(yaml_text);
     for (const auto& o : overrides) {
-        // Blanks around a value are no part of it (a quantity's text is read trimmed), and
-        // the emitter would quote a value that has them, which a number may not be.
-        const auto first = o.value.find_first_not_of(" \t");
-        const std::string value =
-            first == std::string::npos ? "" : o.value.substr(first, o.value.find_last_not_of(" \t") - first + 1);
+        const std::string& value = o.value;
         const auto dot = o.path.find('.');
         if (dot == std::string::npos)
             root[o.path] = value;

@@ -1,6 +1,7 @@
 #include "report/layer_report.hpp"
 
 #include "isa/forms.hpp"
+#include "report/csv.hpp"
 #include "sim/decode.hpp"
 
 #include <fmt/format.h>
@@ -112,7 +113,7 @@ std::string layers_csv(const std::vector<LayerSummary>& layers) {
     out += "\n";
     for (const auto& s : layers) {
         std::string row;
-        for (const auto& f : layer_figures(s)) row += (row.empty() ? "" : ",") + f.text;
+        for (const auto& f : layer_figures(s)) row += (row.empty() ? "" : ",") + csv_field(f.text);
         out += row + "\n";
     }
     return out;
@@ -153,7 +154,7 @@ std::string instructions_csv(const isa::Program& program, const sim::RunResult& 
         std::string layer;
         if (i < program.layer_of.size() && program.layer_of[i] != isa::Program::kNoLayer)
             layer = program.layers[program.layer_of[i]].name;
-        out += fmt::format("{},{},{},{},{},{},{},{},{}\n", i, form ? form->mnemonic : "?", layer, sim::unit_name(r.unit),
+        out += fmt::format("{},{},{},{},{},{},{},{},{}\n", i, form ? form->mnemonic : "?", csv_field(layer), sim::unit_name(r.unit),
                            r.issue, r.start, r.end, sim::stall_name(r.stall), wait_cycles(r));
     }
     return out;

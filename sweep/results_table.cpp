@@ -1,5 +1,6 @@
 #include "sweep/results_table.hpp"
 
+#include "report/csv.hpp"
 #include "report/run_report.hpp"
 
 #include <fmt/format.h>
@@ -34,13 +35,6 @@ std::string speedup(const PointRecord& base, const PointRecord& point) {
 
 }  // namespace
 
-std::string csv_field(const std::string& text) {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-    std::string out = "\"";
-    for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 std::vector<std::string> results_columns(const SweepFile& sweep) {
     std::vector<std::string> columns = {"point", "workload", "status", "reason", "chip_config"};
     for (const auto& axis : sweep.axes)
@@ -53,7 +47,7 @@ std::vector<std::string> results_columns(const SweepFile& sweep) {
 
 std::string format_results_csv(const SweepFile& sweep, const std::vector<ResultRow>& rows) {
     std::string out;
-    for (const auto& c : results_columns(sweep)) out += (out.empty() ? "" : ",") + csv_field(c);
+    for (const auto& c : results_columns(sweep)) out += (out.empty() ? "" : ",") + report::csv_field(c);
     out += "\n";
     const auto names = figure_names();
     std::map<std::string, const PointRecord*> base_of;  // by workload
@@ -73,7 +67,7 @@ std::string format_results_csv(const SweepFile& sweep, const std::vector<ResultR
         const auto base = base_of.find(row.record.workload);
         fields.push_back(base == base_of.end() ? "" : speedup(*base->second, row.record));
         std::string line;
-        for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + csv_field(fields[i]);
+        for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + report::csv_field(fields[i]);
         out += line + "\n";
     }
     return out;

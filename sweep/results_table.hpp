@@ -25,7 +25,4 @@ std::vector<std::string> results_columns(const SweepFile& sweep);
 /// computed from the exact cycle counts and clocks; empty where either run failed.
 std::string format_results_csv(const SweepFile& sweep, const std::vector<ResultRow>& rows);
 
-/// A CSV field: quoted (with quotes doubled) when it holds a comma, quote or line break.
-std::string csv_field(const std::string& text);
-
 }  // namespace tpusim::sweep

@@ -397,7 +397,7 @@ TEST_CASE("bad files and paths given to run, compile and disasm are one line, be
         {run + "--host-in host.bin --trace adir --force", "error: adir: is a directory; expected a file name\n"},
         {run + "--host-in host.bin --out afile", "error: afile: exists and is not a directory\n"},
         {compile + "-o afile", "error: afile: exists and is not a directory\n"},
-        {compile + "-o afile/out", "error: afile/out: cannot create: Not a directory\n"},
+        {compile + "-o afile/out", "error: afile/out: cannot write: afile is not a directory\n"},
         {"disasm empty.tpub", "error: empty.tpub: byte 0: file ends while reading the magic \"TPUB\" (4 bytes from "
                               "byte 0)\n"},
         {"disasm p.tpub -o nodir/p.s", "error: nodir/p.s: cannot write: the directory nodir does not exist\n"},
@@ -410,6 +410,20 @@ TEST_CASE("bad files and paths given to run, compile and disasm are one line, be
         CHECK(r.out.empty());  // refused before the run, not after it
     }
     CHECK(read(dir + "/afile") == "mine");
+    // A run that fails leaves no output folder behind: --out is created once it has succeeded.
+    const std::pair<std::string, std::string> failing[] = {
+        {run + "--host-in small.bin --out new1", "error: p.tpub: instruction 0"},
+        {run + "--host-in host.bin --trace-array 0 --out new2", "error: the per-cycle array trace needs the cell-level"},
+        {run + "--host-in host.bin --out afile/out", "error: afile/out: cannot write: afile is not a directory"},
+    };
+    for (const auto& [args, message] : failing) {
+        INFO(args);
+        const auto r = run_tpusim(args, dir);
+        CHECK(r.status == 1);
+        CHECK(r.err.rfind(message, 0) == 0);
+    }
+    CHECK_FALSE(std::filesystem::exists(dir + "/new1"));
+    CHECK_FALSE(std::filesystem::exists(dir + "/new2"));
     std::filesystem::remove_all(dir);
 }
 
@@ -547,7 +561,7 @@ TEST_CASE("a bad --set is one line naming it: status 2 for the argument, 1 for t
     r = run_tpusim(chip + "--set matrix_unit.rows");
     CHECK(r.status == 2);
     CHECK(one_line(r));
-    CHECK(r.err == "tpusim: --set matrix_unit.rows: expected SECTION.KEY=VALUE such as matrix_unit.rows=512\n");
+    CHECK(r.err == "tpusim: --set matrix_unit.rows: expected SECTION.KEY=VALUE such as matrix_unit.rows=512 (KEY=VALUE for a top-level key such as clock)\n");
 
     r = run_tpusim(chip + "--set weight_memory.bandwidth=fast");
     CHECK(r.status == 1);

@@ -34,10 +34,15 @@ TEST_CASE("an override is split at its first '='; a malformed one names itself",
     CHECK(o.value == "8GB/s");
     CHECK(o.origin == "--set weight_memory.bandwidth=8GB/s");
     CHECK(set("name=a=b").value == "a=b");
-    for (const char* bad : {"matrix_unit.rows", "=8", "matrix_unit.rows=", ""}) {
+    // Blanks around the name and the value are dropped, for every kind of parameter alike.
+    CHECK(set(" matrix_unit.operand_mode = int8 ").path == "matrix_unit.operand_mode");
+    CHECK(set(" matrix_unit.operand_mode = int8 ").value == "int8");
+    CHECK(with({set("matrix_unit.operand_mode=int16 ")}).matrix.operand_mode != with({}).matrix.operand_mode);
+    CHECK(with({set("matrix_unit.rows=16 ")}).matrix.rows == 16);
+    for (const char* bad : {"matrix_unit.rows", "=8", "matrix_unit.rows=", "", "clock= ", " =8"}) {
         INFO(bad);
         CHECK_THROWS_AS(set(bad), OverrideError);
-        CHECK_THROWS_WITH(set(bad), std::string("--set ") + bad + ": expected SECTION.KEY=VALUE such as matrix_unit.rows=512");
+        CHECK_THROWS_WITH(set(bad), std::string("--set ") + bad + ": expected SECTION.KEY=VALUE such as matrix_unit.rows=512 (KEY=VALUE for a top-level key such as clock)");
     }
 }
 

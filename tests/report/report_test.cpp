@@ -191,6 +191,23 @@ TEST_CASE("instructions.csv has one row per instruction", "[report]") {
     CHECK(csv.find("\n2,matrix_multiply,fc,matrix_unit,2,117,136,input_data,114\n") != std::string::npos);
 }
 
+TEST_CASE("a layer name with a comma stays one CSV field", "[report]") {
+    std::string text = kProgram;
+    for (const std::string from : {".layer name=fc ", ".in_layer fc\n"}) {
+        const auto at = text.find(from);
+        REQUIRE(at != std::string::npos);
+        text.replace(at, from.size(), from[1] == 'l' ? ".layer name=\"fc,1 a\" " : ".in_layer \"fc,1 a\"\n");
+    }
+    Fixture f;
+    f.program = test::assemble_for(f.chip, text);
+    f.run = sim::simulate(f.chip, f.program, std::vector<std::uint8_t>(128, 1), std::vector<std::uint8_t>(64, 1));
+    // RFC 4180: the field is quoted, so every row keeps its column count.
+    const auto instructions = report::instructions_csv(f.program, f.run);
+    CHECK(instructions.find("\n2,matrix_multiply,\"fc,1 a\",matrix_unit,") != std::string::npos);
+    const auto layers = report::layers_csv(report::summarize_layers(f.chip, f.program, f.run));
+    CHECK(layers.find("\n\"fc,1 a\",fc,") != std::string::npos);
+}
+
 TEST_CASE("the Chrome trace has a track per unit and a slice per instruction", "[report]") {
     Fixture f;
     std::stringstream in(report::chrome_trace(f.chip, f.program, f.run));
