@@ -187,7 +187,7 @@ TEST_CASE("random networks with residual additions on tiny UBs compute exactly",
                                         odd_chip("spill-6x12", 6, 12, 40, 3, "6KiB"),
                                         odd_chip("spill-4x4", 4, 4, 18, 2, "4KiB")};
     std::size_t folded = 0, folded_and_spilled = 0, failed = 0, adds = 0, total = 0;
-    for (std::uint32_t seed = 6001; seed <= 7200; ++seed) {
+    for (std::uint32_t seed = 6001; seed <= 6900; ++seed) {
         const auto& chip = chips[seed % 3];
         RandomLimits limits;
         limits.chunk = std::min(chip.matrix.rows, chip.matrix.cols);
