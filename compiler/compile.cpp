@@ -47,7 +47,9 @@ std::string where(const Network& network) {
 
 /// Plans for the passes: the whole batch at once if it fits, else the fewest passes of
 /// (nearly) equal size that fit; if not even one sample fits, tensors are spilled to host
-/// memory (compiler/spilling.hpp) until it does. Plans live in `store`; passes point into it.
+/// memory (compiler/spilling.hpp) until it does. If that cannot make it fit, the network is
+/// lowered again with its activated additions folded into products (lower, fold_adds) and
+/// spilling starts over. Plans live in `store`; passes point into it.
 std::vector<Pass> choose_passes(const Network& network, LoweredNetwork& lowered, const config::ChipConfig& chip,
                                 std::deque<UbPlan>& store) {
     const std::uint32_t n = network.batch;
@@ -61,7 +63,14 @@ std::vector<Pass> choose_passes(const Network& network, LoweredNetwork& lowered,
         UbShortage why;
         bool spilled = false;
         while (!fits(1, &why)) {
-            if (!spill_one(lowered, why) && !shrink_staging(lowered, why)) ub_too_small(network, lowered, chip, why);
+            if (spill_one(lowered, why) || shrink_staging(lowered, why)) {
+                spilled = true;
+                continue;
+            }
+            if (!lowered.folded_adds.empty()) ub_too_small(network, lowered, chip, why);
+            LoweredNetwork folded = lower(network, lowered.target, true);
+            if (folded.folded_adds.empty()) ub_too_small(network, lowered, chip, why);
+            lowered = std::move(folded);
             spilled = true;
         }
         if (!spilled || !fits(n, nullptr)) {
@@ -222,6 +231,7 @@ CompiledWorkload compile(Network network, const config::ChipConfig& chip) {
     out.memory_map = memory_map(network, lowered, passes, host, emitter.accumulator_use());
     out.weight_image = lowered.weights.take_bytes();
     out.passes = static_cast<std::uint32_t>(passes.size());
+    for (const int l : lowered.folded_adds) out.folded_adds.push_back(network.layers[static_cast<std::size_t>(l)].name);
     for (const Buffer& b : lowered.buffers)
         if (b.spilled()) out.spilled.push_back(b.name);
     for (const LoweredOp& op : lowered.ops)

@@ -76,6 +76,9 @@ struct CompiledWorkload {
     /// Layers whose accumulator blocks were made smaller so that their staging fits
     /// (docs/compiler.md, "Spilling"), with the most rows a block may take.
     std::vector<std::pair<std::string, std::uint32_t>> smaller_blocks;
+    /// Additions done by the array as two-term products so that their operands can be
+    /// spilled (docs/compiler.md, "Spilling").
+    std::vector<std::string> folded_adds;
 };
 
 /// Takes the network by value: a caller that has no further use for it moves it in rather

@@ -86,7 +86,7 @@ std::string compile_summary(const CompiledWorkload& c) {
         "instructions         {}\n"
         "passes               {}{}\n"
         "unified buffer used  {} bytes ({:.2f} MiB)\n"
-        "{}{}"
+        "{}{}{}"
         "weight image         {} bytes\n"
         "host image           {} bytes\n"
         "MACs                 {}\n"
@@ -98,7 +98,11 @@ std::string compile_summary(const CompiledWorkload& c) {
         c.spilled.empty() ? std::string()
                           : fmt::format("spilled to host      {} (not even one sample fits the unified buffer)\n",
                                         fmt::join(c.spilled, ", ")),
-        smaller_blocks(c), c.weight_image.size(), c.host_image.size(), c.total.macs,
+        smaller_blocks(c),
+        c.folded_adds.empty() ? std::string()
+                              : fmt::format("adds in the array    {} (so that their operands can be spilled)\n",
+                                            fmt::join(c.folded_adds, ", ")),
+        c.weight_image.size(), c.host_image.size(), c.total.macs,
         c.total.weights, c.total.weight_bytes, c.total.macs_per_weight_byte());
 }
 

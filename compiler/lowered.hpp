@@ -119,10 +119,17 @@ struct LoweredNetwork {
     std::uint64_t min_instructions = 0;
     /// Per layer, the byte range of the weight image its own tiles occupy (empty: none).
     std::vector<std::pair<std::uint64_t, std::uint64_t>> layer_weight_bytes;
+    /// Layers of additions with an activation done as two-term products (lower, fold_adds).
+    std::vector<int> folded_adds;
 };
 
 /// Lowers a shape-checked network (infer_shapes has run). Throws CompileError for what the
 /// chip cannot do (a pooling window beyond the activation unit's 15 x 15).
-LoweredNetwork lower(const Network& network, const Target& target);
+///
+/// With `fold_adds`, an addition with an activation is not a vector step into a scratch
+/// sum followed by an identity product, but one product with a term per operand on the
+/// identity tile (the same result bit for bit, docs/compiler.md, "Spilling"): compile()
+/// lowers so only when spilling cannot make one sample fit otherwise.
+LoweredNetwork lower(const Network& network, const Target& target, bool fold_adds = false);
 
 }  // namespace tpusim::compiler

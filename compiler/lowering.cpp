@@ -34,7 +34,10 @@ bool writes_into_buffer(LayerKind kind) {
 
 class Lowering {
 public:
-    Lowering(const Network& network, const Target& target) : net_(network), T_(target.chunk) { out_.target = target; }
+    Lowering(const Network& network, const Target& target, bool fold_adds)
+        : net_(network), T_(target.chunk), fold_adds_(fold_adds) {
+        out_.target = target;
+    }
 
     LoweredNetwork run() {
         index_graph();
@@ -522,18 +525,32 @@ private:
         }
         // The vector unit applies no function: the result goes back through the array on
         // identity tiles, and the activate that writes it applies the function with
-        // requantization (1, 0), which leaves int8 values as they are.
-        const int sum = define(l.name + "#sum", l.out_shape, layer_);
-        v.dst = Slice{sum, 0, h};
-        push(v);
+        // requantization (1, 0), which leaves int8 values as they are. Folded (compile.cpp,
+        // only when spilling cannot make one sample fit otherwise), an addition is the
+        // array's alone: a term per operand on the same identity tile, summed in the
+        // accumulators, and requantization (1, vector_shift) rounds the sum as the vector
+        // unit would. No scratch sum, and both operands are read by a product only.
+        std::vector<int> operands = {a, b};
+        Requant requant{1, l.vector_shift};
+        if (fold_adds_ && l.kind == LayerKind::Add) {
+            out_.folded_adds.push_back(layer_);
+        } else {
+            const int sum = define(l.name + "#sum", l.out_shape, layer_);
+            v.dst = Slice{sum, 0, h};
+            push(v);
+            operands = {sum};
+            requant = Requant{};
+        }
         MatmulOp op;
         op.grid_h = at(y).height;
         op.grid_w = at(y).width;
-        for (std::uint32_t m = 0; m < chunk_count(at(y).features, T_); ++m)
-            op.jobs.push_back(Job{y,
-                                  m,
-                                  l.activation,
-                                  {Term{sum, m, 0, 0, out_.weights.identity(chunk_features(at(y).features, T_, m))}}});
+        op.requant = requant;
+        for (std::uint32_t m = 0; m < chunk_count(at(y).features, T_); ++m) {
+            Job job{y, m, l.activation, {}};
+            const int tile = out_.weights.identity(chunk_features(at(y).features, T_, m));
+            for (const int source : operands) job.terms.push_back(Term{source, m, 0, 0, tile});
+            op.jobs.push_back(std::move(job));
+        }
         push(std::move(op));
     }
 
@@ -781,6 +798,7 @@ private:
 
     const Network& net_;
     const std::uint32_t T_;
+    const bool fold_adds_;
     LoweredNetwork out_;
     int layer_ = -1;
     std::map<std::string, int> tensor_of_;
@@ -797,6 +815,8 @@ private:
 
 }  // namespace
 
-LoweredNetwork lower(const Network& network, const Target& target) { return Lowering(network, target).run(); }
+LoweredNetwork lower(const Network& network, const Target& target, bool fold_adds) {
+    return Lowering(network, target, fold_adds).run();
+}
 
 }  // namespace tpusim::compiler

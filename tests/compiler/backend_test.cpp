@@ -16,6 +16,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -480,6 +481,28 @@ TEST_CASE("MobileNet on a TPUv1 with a 2 MiB unified buffer compiles with smalle
             CHECK(p.note.find("2 slots of 29 map rows") != std::string::npos);
         }
     CHECK(found);
+}
+
+TEST_CASE("ResNet-50 on a TPUv1 with a 2 MiB unified buffer compiles with its additions in the array",
+          "[compiler][spill]") {
+    // 8,192 rows of 256 bytes; every 56x56 map of res2 is one chunk, 3,136 rows. At res2a,
+    // its operands res2a_3 and res2a_proj and the scratch sum the vector unit writes are
+    // alive together: 9,408 rows, and none can be spilled (a vector step touches them).
+    // Spilling and smaller blocks stop there, so the network is lowered again with every
+    // activated addition folded into one product of two terms on identity tiles; res2a_3
+    // and its like are then read by a product only and can be spilled.
+    const auto small = tpuv1_with_ub("2MiB");
+    const Network resnet = load_workload(kSource + "/workloads/real/resnet50.yaml");
+    CHECK(compile(resnet, chip("tpuv1")).folded_adds.empty());
+    CHECK(compile(resnet, tpuv1_with_ub("4MiB")).folded_adds.empty());  // spilling conv1 is enough
+    const auto compiled = compile(resnet, small);
+    CHECK(compiled.folded_adds.size() == 16);  // every residual addition: 3 + 4 + 6 + 3 blocks
+    CHECK(compiled.folded_adds.front() == "res2a");
+    const std::vector<std::string> spilled = compiled.spilled;
+    CHECK(std::find(spilled.begin(), spilled.end(), "res2a_3") != spilled.end());
+    CHECK(compiled.ub_bytes_used <= small.ub.capacity_bytes);
+    // No scratch sum is left.
+    for (const auto& p : compiled.memory_map) CHECK(p.tensor.find("#sum") == std::string::npos);
 }
 
 TEST_CASE("a workload that does not fit is a one-line error naming the file, the layer and the bytes",

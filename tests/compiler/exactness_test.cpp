@@ -8,11 +8,16 @@
 #include "compiler/shape_inference.hpp"
 #include "compiler/workload.hpp"
 #include "config/chip_config.hpp"
+#include "config/overrides.hpp"
 #include "sim/simulation.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
+
+#include <fstream>
+#include <iterator>
+#include <set>
 
 namespace {
 
@@ -169,6 +174,75 @@ TEST_CASE("random networks whose spilled maps come back in small stripes compute
     INFO(shrunk << " networks with smaller blocks, " << failed << " failed, of " << total);
     CHECK(shrunk >= 80);     // networks that compile only with smaller blocks (without, they failed)
     CHECK(failed < total / 4);  // what still fails: a network input read twice, a map whose one row is too wide
+}
+
+TEST_CASE("random networks with residual additions on tiny UBs compute exactly", "[compiler][exact]") {
+    // Map chains with additions of the last map and an earlier one of the same shape,
+    // mostly activated, on the spill chips above. An activated addition's operands and its
+    // scratch sum cannot be spilled; when nothing else can be spilled or shrunk, the
+    // compiler lowers again with the additions folded into two-term identity products
+    // (docs/compiler.md, "Spilling"), whose operands can then be spilled. Every network
+    // counted in `folded` failed to compile without that.
+    const config::ChipConfig chips[] = {odd_chip("spill-8x5", 8, 5, 24, 1, "3KiB"),
+                                        odd_chip("spill-6x12", 6, 12, 40, 3, "6KiB"),
+                                        odd_chip("spill-4x4", 4, 4, 18, 2, "4KiB")};
+    std::size_t folded = 0, folded_and_spilled = 0, failed = 0, adds = 0, total = 0;
+    for (std::uint32_t seed = 6001; seed <= 6900; ++seed) {
+        const auto& chip = chips[seed % 3];
+        RandomLimits limits;
+        limits.chunk = std::min(chip.matrix.rows, chip.matrix.cols);
+        limits.max_side = 20;
+        limits.map_chain = true;
+        limits.residual = true;
+        const auto net = random_network(seed, limits);
+        for (const auto& l : net.layers) adds += l.kind == compiler::LayerKind::Add;
+        ++total;
+        try {
+            const auto compiled = compiler::compile(net, chip);
+            folded += !compiled.folded_adds.empty();
+            folded_and_spilled += !compiled.folded_adds.empty() && !compiled.spilled.empty();
+            check_exact(net, chip);
+        } catch (const compiler::CompileError& e) {
+            INFO(e.what());
+            CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
+            ++failed;
+        }
+    }
+    INFO(adds << " additions; " << folded << " networks with folded additions (" << folded_and_spilled
+              << " also spilled), " << failed << " failed, of " << total);
+    CHECK(adds >= total * 3 / 4);
+    CHECK(folded >= 40);
+    CHECK(folded_and_spilled >= 30);
+    CHECK(failed < total / 4);  // what still fails: maps read by two ops (an addition's operand
+                                // that a convolution reads too), a network input read twice
+}
+
+TEST_CASE("ResNet-50 on a TPUv1 with a 2 MiB unified buffer computes what it computes with 24 MiB",
+          "[compiler][exact][spill]") {
+    // With 2 MiB its residual additions are done as two-term products so that their
+    // operands can be spilled (docs/compiler.md, "Spilling"; backend_test.cpp has what is
+    // spilled and why). The program is a different one; its output must not be.
+    const std::string file = std::string(TPUSIM_SOURCE_DIR) + "/configs/tpuv1.yaml";
+    std::ifstream in(file);
+    const std::string yaml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto small = config::parse_overridden_chip_config(
+        yaml, file, {config::parse_override("unified_buffer.capacity=2MiB", "test")}, "tpuv1 (test)");
+    const auto full = test::shipped_chip("tpuv1");
+    const compiler::Network net =
+        compiler::load_workload(std::string(TPUSIM_SOURCE_DIR) + "/workloads/real/resnet50.yaml");
+    auto output = [&](const config::ChipConfig& chip, bool folded) {
+        const auto compiled = compiler::compile(net, chip);
+        CHECK(compiled.folded_adds.empty() != folded);
+        sim::RunOptions options;
+        options.keep_memories = false;
+        const auto run = sim::simulate(chip, compiled.program, compiled.host_image, compiled.weight_image, options);
+        REQUIRE(compiled.outputs.size() == 1);
+        return compiler::unpack_output(compiled.outputs[0], run.host);
+    };
+    const compiler::Tensor want = output(full, false), got = output(small, true);
+    CHECK(std::set<std::int8_t>(want.data.begin(), want.data.end()).size() > 10);  // not a constant
+    CHECK(got.shape == want.shape);
+    CHECK(got.data == want.data);
 }
 
 TEST_CASE("random networks with chunks beyond 256 features compute exactly on the TPUv1", "[compiler][exact]") {

@@ -123,6 +123,7 @@ private:
         if (rank == 3 && (lim_.map_chain || chance(0.7)))
             kinds = {LayerKind::Conv2d,          LayerKind::Conv2d,  LayerKind::Conv2d,
                      LayerKind::DepthwiseConv2d, LayerKind::MaxPool, LayerKind::AvgPool};
+        if (lim_.map_chain && lim_.residual) kinds.insert(kinds.end(), 2, LayerKind::Add);
         if (rank == 2 && chance(0.4)) kinds = {LayerKind::Lstm};
         l.kind = kinds[pick(0, static_cast<std::uint32_t>(kinds.size() - 1))];
         if (l.kind == LayerKind::FullyConnected && elements(x.shape) > 600) l.kind = LayerKind::Flatten;
@@ -141,6 +142,7 @@ private:
                 window(l, x.shape, true);
                 const std::uint32_t cin = x.shape[2];
                 if (l.kind == LayerKind::Conv2d) l.filters = features(lim_.max_channels);
+                if (lim_.residual && chance(0.5)) keep_shape(l, cin);
                 const std::uint64_t per =
                     std::uint64_t{l.kernel_h} * l.kernel_w * (l.kind == LayerKind::Conv2d ? cin : 1);
                 l.weights = values(per * (l.kind == LayerKind::Conv2d ? l.filters : cin));
@@ -169,7 +171,7 @@ private:
             case LayerKind::Multiply:
                 l.inputs.push_back(partner(x, false));
                 l.vector_shift = l.kind == LayerKind::Multiply ? pick(4, 9) : pick(0, 2);
-                if (chance(0.4)) l.activation = some_activation();  // through the array and activate
+                if (chance(lim_.residual ? 0.8 : 0.4)) l.activation = some_activation();  // through the array
                 break;
             case LayerKind::Concat: {
                 l.inputs.push_back(partner(x, true));
@@ -185,6 +187,16 @@ private:
         probe.outputs = {l.name};
         infer_shapes(probe);
         tensors_.push_back(Named{l.name, probe.layers.back().out_shape});
+    }
+
+    /// A 1x1 or 3x3 window, stride 1, padded to keep the map's size, and (for a
+    /// convolution) as many filters as input channels: the shape a residual block keeps.
+    void keep_shape(Layer& l, std::uint32_t cin) {
+        const std::uint32_t k = chance(0.5) ? 1 : 3;
+        l.kernel_h = l.kernel_w = k;
+        l.stride_h = l.stride_w = l.dilation_h = l.dilation_w = 1;
+        l.pad_top = l.pad_bottom = l.pad_left = l.pad_right = (k - 1) / 2;
+        if (l.kind == LayerKind::Conv2d) l.filters = cin;
     }
 
     /// Kernel, stride, dilation and padding that fit the map.

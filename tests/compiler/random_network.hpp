@@ -23,6 +23,10 @@ struct RandomLimits {
     /// pools, each reading the one before, the last the only output: the networks whose
     /// maps the compiler can spill to host memory (docs/compiler.md, "Spilling").
     bool map_chain = false;
+    /// With map_chain: also residual additions, the last map plus an earlier one of the same
+    /// shape (convolutions often keep the shape so that there is one), mostly with an
+    /// activation: the operands a residual block keeps alive across its convolutions.
+    bool residual = false;
 };
 
 /// A shape-checked random network (infer_shapes has run); `seed` names it in messages.
