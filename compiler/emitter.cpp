@@ -61,7 +61,7 @@ std::size_t Emitter::emit(const isa::Instruction& in, int layer) {
         const auto reg = [&](isa::ConfigReg r) { return static_cast<std::uint64_t>(regs_[static_cast<std::size_t>(r)]); };
         const std::uint64_t w = reg(isa::ConfigReg::PoolInputWidth), k = reg(isa::ConfigReg::PoolSize),
                             st = reg(isa::ConfigReg::PoolStride), h = in.rows / w;
-        out_rows = ((h - k) / st + 1) * ((w - k) / st + 1);
+        out_rows = isa::pooled_extent(h, k, st) * isa::pooled_extent(w, k, st);
     }
     syncs_.wrote(in, out_rows);
     return code_.size() - 1;

@@ -36,6 +36,13 @@ enum class Function : std::uint8_t { Identity = 0, Relu = 1, Sigmoid = 2, Tanh =
 /// Pooling done on the activation path by Activate.
 enum class Pool : std::uint8_t { None = 0, Max = 1, Average = 2 };
 
+/// Windows of `window` pixels every `stride` along an edge of `pixels` pixels (window <=
+/// pixels): the pooled edge of an Activate (docs/isa.md). One formula for the compiler,
+/// the decode stage and the activation unit.
+constexpr std::uint64_t pooled_extent(std::uint64_t pixels, std::uint64_t window, std::uint64_t stride) {
+    return (pixels - window) / stride + 1;
+}
+
 /// Element-wise operation of the Vector instruction.
 enum class VectorOp : std::uint8_t { Add = 0, Multiply = 1 };
 

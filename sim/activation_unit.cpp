@@ -89,7 +89,7 @@ void ActivationUnit::activate(const isa::Instruction& in, const DecodedInstructi
         return;
     }
     const std::uint64_t w = regs_.pool_input_width, h = d.vectors / w, k = regs_.pool_size, s = regs_.pool_stride;
-    const std::uint64_t out_w = (w - k) / s + 1, out_h = (h - k) / s + 1;
+    const std::uint64_t out_w = isa::pooled_extent(w, k, s), out_h = isa::pooled_extent(h, k, s);
     const bool max_pool = in.pool == static_cast<std::uint64_t>(isa::Pool::Max);
     // Window after window, each over whole rows of columns at a time (loops the compiler
     // vectorizes).

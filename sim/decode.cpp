@@ -179,7 +179,7 @@ private:
         const std::uint64_t h = rows / w;
         if (h < k || w < k)
             fail("pool", fmt::format("the {}x{} pixel grid is smaller than the {}x{} pooling window", h, w, k, k));
-        return ((h - k) / s + 1) * ((w - k) / s + 1);
+        return isa::pooled_extent(h, k, s) * isa::pooled_extent(w, k, s);
     }
 
     const isa::Program& program_;
