@@ -15,9 +15,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <set>
+#include <vector>
 
 namespace {
 
@@ -65,6 +67,29 @@ config::ChipConfig odd_chip(const std::string& name, std::uint32_t rows, std::ui
     return config::parse_chip_config(yaml, name + ".yaml");
 }
 
+/// Chips whose UBs of 3 to 6 KiB are too small for most map chains (below).
+std::vector<config::ChipConfig> spill_chips() {
+    return {odd_chip("spill-8x5", 8, 5, 24, 1, "3KiB"), odd_chip("spill-6x12", 6, 12, 40, 3, "6KiB"),
+            odd_chip("spill-4x4", 4, 4, 18, 2, "4KiB")};
+}
+
+/// Chains of convolutions, depthwise convolutions and pools over maps of up to 20x20, in
+/// chunks that suit `chip`.
+RandomLimits map_chain_limits(const config::ChipConfig& chip) {
+    RandomLimits limits;
+    limits.chunk = std::min(chip.matrix.rows, chip.matrix.cols);
+    limits.max_side = 20;
+    limits.map_chain = true;
+    return limits;
+}
+
+/// A network that does not fit even one sample at a time must say so in the one-line
+/// message, naming the layer and the bytes.
+void check_does_not_fit(const compiler::CompileError& e) {
+    INFO(e.what());
+    CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("random networks compute exactly on the 8x8 teaching chip", "[compiler][exact]") {
@@ -102,10 +127,7 @@ TEST_CASE("random networks compute exactly on non-square arrays with tiny accumu
             net = random_network(seed, limits);
             check_exact(net, chip);
         } catch (const compiler::CompileError& e) {
-            // A network may not fit these UBs even one sample at a time: that must be
-            // said in the one-line message, naming the layer and the bytes.
-            INFO(e.what());
-            CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
+            check_does_not_fit(e);  // a network may not fit these UBs even one sample at a time
         }
     }
 }
@@ -117,23 +139,17 @@ TEST_CASE("random networks whose feature maps are spilled to host memory compute
     // time, and the compiler spills maps to host memory until one does. What it cannot
     // spill (a network input read twice, an output) or a layer whose own staging does not
     // fit must fail with the one-line message, with the numbers of the spilled plan.
-    const config::ChipConfig chips[] = {odd_chip("spill-8x5", 8, 5, 24, 1, "3KiB"),
-                                        odd_chip("spill-6x12", 6, 12, 40, 3, "6KiB"),
-                                        odd_chip("spill-4x4", 4, 4, 18, 2, "4KiB")};
+    const auto chips = spill_chips();
     std::size_t spilled = 0, networks = 0;
     for (std::uint32_t seed = 4001; seed <= 4400; ++seed) {
         const auto& chip = chips[seed % 3];
-        RandomLimits limits;
-        limits.chunk = std::min(chip.matrix.rows, chip.matrix.cols);
-        limits.max_side = 20;
-        limits.map_chain = true;
+        const RandomLimits limits = map_chain_limits(chip);
         try {
             const std::size_t n = check_exact(random_network(seed, limits), chip);
             spilled += n;
             networks += n > 0;
         } catch (const compiler::CompileError& e) {
-            INFO(e.what());
-            CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
+            check_does_not_fit(e);
         }
     }
     INFO(spilled << " maps spilled in " << networks << " networks");
@@ -156,18 +172,14 @@ TEST_CASE("random networks whose spilled maps come back in small stripes compute
     std::size_t shrunk = 0, failed = 0, total = 0;  // networks
     for (std::uint32_t seed = 5001; seed <= 5400; ++seed) {
         const auto& chip = chips[seed % 3];
-        RandomLimits limits;
-        limits.chunk = std::min(chip.matrix.rows, chip.matrix.cols);
-        limits.max_side = 20;
-        limits.map_chain = true;
+        const RandomLimits limits = map_chain_limits(chip);
         ++total;
         try {
             const auto net = random_network(seed, limits);
             shrunk += !compiler::compile(net, chip).smaller_blocks.empty();
             check_exact(net, chip);
         } catch (const compiler::CompileError& e) {
-            INFO(e.what());
-            CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
+            check_does_not_fit(e);
             ++failed;
         }
     }
@@ -183,16 +195,11 @@ TEST_CASE("random networks with residual additions on tiny UBs compute exactly",
     // compiler lowers again with the additions folded into two-term identity products
     // (docs/compiler.md, "Spilling"), whose operands can then be spilled. Every network
     // counted in `folded` failed to compile without that.
-    const config::ChipConfig chips[] = {odd_chip("spill-8x5", 8, 5, 24, 1, "3KiB"),
-                                        odd_chip("spill-6x12", 6, 12, 40, 3, "6KiB"),
-                                        odd_chip("spill-4x4", 4, 4, 18, 2, "4KiB")};
+    const auto chips = spill_chips();
     std::size_t folded = 0, folded_and_spilled = 0, failed = 0, adds = 0, total = 0;
     for (std::uint32_t seed = 6001; seed <= 6900; ++seed) {
         const auto& chip = chips[seed % 3];
-        RandomLimits limits;
-        limits.chunk = std::min(chip.matrix.rows, chip.matrix.cols);
-        limits.max_side = 20;
-        limits.map_chain = true;
+        RandomLimits limits = map_chain_limits(chip);
         limits.residual = true;
         const auto net = random_network(seed, limits);
         for (const auto& l : net.layers) adds += l.kind == compiler::LayerKind::Add;
@@ -203,8 +210,7 @@ TEST_CASE("random networks with residual additions on tiny UBs compute exactly",
             folded_and_spilled += !compiled.folded_adds.empty() && !compiled.spilled.empty();
             check_exact(net, chip);
         } catch (const compiler::CompileError& e) {
-            INFO(e.what());
-            CHECK(std::string(e.what()).find("bytes of unified buffer") != std::string::npos);
+            check_does_not_fit(e);
             ++failed;
         }
     }
